@@ -1,0 +1,47 @@
+# emtihan: the two commands of the README, plus developer helpers.
+#   make demo   - create .venv, install, migrate SQLite, load demo data, serve on $(PORT)
+#   make test   - create .venv if needed (with test tools) and run the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN = $(VENV)/bin
+
+.PHONY: demo test lint fmt messages check-bundles clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-base: $(BIN)/python requirements/base.txt pyproject.toml
+	$(BIN)/pip install -q -r requirements/base.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
+	$(BIN)/pip install -q -r requirements/dev.txt
+	touch $@
+
+demo: $(VENV)/.installed-base
+	PORT=$(PORT) $(BIN)/python scripts/demo.py
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy emtihan
+	DJANGO_SETTINGS_MODULE=emtihan.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-extract translatable strings (needs GNU gettext: apt-get install gettext) and
+# compile the catalogs; the .mo files are committed so servers need no gettext.
+messages: $(VENV)/.installed-dev
+	cd emtihan && ../$(BIN)/python ../manage.py makemessages -l kk -l ru -l en --no-obsolete --add-location file
+	$(BIN)/python scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,23 @@
+"""The JSON API (django-ninja), mounted at /api/v1/ with OpenAPI at /api/v1/openapi.json.
+
+Each app contributes a router from its ``api.py``; handlers are thin and call the same
+services the HTML views call, so permissions are identical.
+"""
+
+from ninja import NinjaAPI
+
+from emtihan.accounts.api_auth import BearerTokenAuth, SessionAuthCSRF
+
+api = NinjaAPI(
+    title="emtihan API",
+    version="1",
+    description="Exam-form selection, UMKD materials and (later) exam sitting.",
+    auth=[BearerTokenAuth(), SessionAuthCSRF()],
+    urls_namespace="api",
+)
+
+from emtihan.examforms.api import router as examforms_router  # noqa: E402
+from emtihan.umkd.api import router as umkd_router  # noqa: E402
+
+api.add_router("/exam-forms/", examforms_router)
+api.add_router("/umkd/", umkd_router)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExamformsConfig(AppConfig):
+    name = "emtihan.examforms"
+    label = "examforms"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UniversityConfig(AppConfig):
+    name = "emtihan.university"
+    label = "university"

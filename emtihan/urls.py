@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from emtihan.api import api
+
+urlpatterns = [
+    path("", include("emtihan.core.urls")),
+    path("accounts/", include("emtihan.accounts.urls")),
+    path("umkd/", include("emtihan.umkd.urls")),
+    path("exam-forms/", include("emtihan.examforms.urls")),
+    path("registry/", include("emtihan.university.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG or settings.SERVE_MEDIA:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
