@@ -7,6 +7,7 @@ services the HTML views call, so permissions are identical.
 from ninja import NinjaAPI
 
 from emtihan.accounts.api_auth import BearerTokenAuth, SessionAuthCSRF
+from emtihan.core.api import ApiDomainError
 
 api = NinjaAPI(
     title="emtihan API",
@@ -20,4 +21,10 @@ from emtihan.examforms.api import router as examforms_router  # noqa: E402
 from emtihan.umkd.api import router as umkd_router  # noqa: E402
 
 api.add_router("/exam-forms/", examforms_router)
+
+
+@api.exception_handler(ApiDomainError)
+def domain_error(request, exc: ApiDomainError):
+    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code)
+
 api.add_router("/umkd/", umkd_router)

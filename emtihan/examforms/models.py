@@ -179,6 +179,26 @@ class ExamFormChoice(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    def summary(self) -> str:
+        """One line naming the choice, for history entries."""
+        parts = [self.get_platform_display(), self.get_form_display()]
+        if self.exam_type:
+            parts.append(self.get_exam_type_display())
+        if self.additional_info:
+            parts.append(self.additional_info)
+        return " / ".join(str(p) for p in parts)[:255]
+
+    def record_transition(self, *, from_status: str, to_status: str, actor, comment: str = "", summary: str = ""):
+        return ChoiceTransition.objects.create(
+            choice=self,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            comment=comment,
+            revision=self.revision,
+            summary=summary,
+        )
+
 
 class ChoiceTransition(models.Model):
     """One step of a choice's history, shown to the teacher and the head."""

@@ -1,1 +1,271 @@
-"""HTML views."""
+"""Pages of the exam-form module: the teacher's list and dialog, the head's review, export.
+
+Views parse the request, call one service or selector, and render; the rules live in
+``services`` and ``rules``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from emtihan.accounts.models import Role
+from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from emtihan.umkd.selectors import programme_versions_for
+from emtihan.university.models import Department, Discipline, Faculty, StudyGroup
+
+from . import exporting, selectors, services
+from .forms import ChoiceDialogForm
+from .models import ChoiceStatus, ExamFormChoice, Instruction
+
+
+def _instructions(platform: str = ""):
+    return Instruction.objects.filter(platform=platform).order_by("form", "order")
+
+
+# --- teacher ---------------------------------------------------------------------------
+
+
+@login_required
+def teacher_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(Role.TEACHER):
+        raise PermissionDenied
+    period = services.current_period()
+    rows = selectors.teacher_rows(user=request.user, period=period)
+    return render(
+        request,
+        "examforms/teacher_list.html",
+        {"rows": rows, "period": period, "instructions": _instructions(""), "platform_instructions": Instruction.objects.exclude(platform="")},
+    )
+
+
+def _dialog_context(discipline: Discipline, group: StudyGroup, form: ChoiceDialogForm | None, choice):
+    period = services.current_period()
+    platform = form._value("platform") if form else ""
+    return {
+        "discipline": discipline,
+        "group": group,
+        "period": period,
+        "choice": choice,
+        "form": form,
+        "student_count": group.students.filter(is_active=True).count(),
+        "instructions": _instructions(platform) if platform else [],
+        "transitions": choice.transitions.select_related("actor") if choice else [],
+        "upload_url": _upload_url(discipline),
+    }
+
+
+def _upload_url(discipline: Discipline) -> str:
+    base = reverse("umkd:discipline_materials", args=[discipline.pk])
+    return f"{base}?{urlencode({'section': 'final_exam_programme', 'next': reverse('examforms:teacher_list')})}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choice_edit(request: HttpRequest, discipline_id: int, group_id: int) -> HttpResponse:
+    """The edit dialog: GET renders it (or, with ``fields=1``, just its fields after a
+    drop-down changed); POST is "Send for review"."""
+    discipline = get_object_or_404(Discipline.objects.select_related("department__faculty"), pk=discipline_id)
+    group = get_object_or_404(StudyGroup, pk=group_id)
+    period = services.current_period()
+    if not services.teaches(request.user, discipline=discipline, group=group, period=period):
+        raise PermissionDenied(_(services.ERR_NOT_YOUR_DISCIPLINE))
+    choice = ExamFormChoice.objects.filter(discipline=discipline, group=group, period=period).first()
+    rulebook = services.rulebook_for(discipline=discipline, period=period)
+    programmes = list(programme_versions_for(discipline))
+    fields_url = reverse("examforms:choice_edit", args=[discipline.pk, group.pk]) + "?fields=1"
+
+    if request.method == "GET":
+        if request.GET.get("fields"):
+            form = ChoiceDialogForm(request.GET, rulebook=rulebook, programmes=programmes, fields_url=fields_url)
+            return render(request, "examforms/_dialog_fields.html", _dialog_context(discipline, group, form, choice))
+        initial = {"revision": choice.revision if choice else ""}
+        if choice:
+            initial.update(
+                platform=choice.platform, form=choice.form, exam_type=choice.exam_type,
+                additional_info=choice.additional_info, programme=str(choice.programme_id or ""),
+            )
+        form = ChoiceDialogForm(initial=initial, rulebook=rulebook, programmes=programmes, fields_url=fields_url)
+        return render(request, "examforms/_dialog.html", _dialog_context(discipline, group, form, choice))
+
+    form = ChoiceDialogForm(request.POST, rulebook=rulebook, programmes=programmes, fields_url=fields_url)
+    try:
+        choice = services.choice_save(
+            actor=request.user,
+            discipline=discipline,
+            group=group,
+            data=form.to_input(),
+            submit=True,
+            expected_revision=form.expected_revision(),
+        )
+    except ValidationFailed as exc:
+        form.show_errors(exc.errors)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        form.show_errors({"__all__": [exc.message]})
+    else:
+        messages.success(
+            request,
+            _("%(discipline)s · %(group)s: sent for review.") % {"discipline": discipline.name, "group": group.code},
+        )
+        rows = selectors.teacher_rows(user=request.user, period=period)
+        response = render(request, "examforms/_saved.html", {"rows": rows, "selected": f"{discipline.pk}-{group.pk}"})
+        response["HX-Trigger"] = "emtihan:close-dialog"
+        return response
+    return render(request, "examforms/_dialog.html", _dialog_context(discipline, group, form, choice))
+
+
+# --- head of department ------------------------------------------------------------------
+
+
+def _require_head(request: HttpRequest) -> None:
+    if not Department.objects.filter(head=request.user).exists():
+        raise PermissionDenied
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    _require_head(request)
+    period = services.current_period()
+    all_rows = selectors.review_rows(head=request.user, period=period)
+    status = request.GET.get("status") or ""
+    if status not in ChoiceStatus.values:
+        status = ""
+    rows = [r for r in all_rows if r.status == status] if status else all_rows
+    return render(
+        request,
+        "examforms/review.html",
+        {
+            "rows": rows,
+            "period": period,
+            "status": status,
+            "counts": selectors.status_counts(all_rows),
+            "statuses": ChoiceStatus.choices,
+            "total": len(all_rows),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head's dialog for one choice: details, history, approve / return / reopen."""
+    choice = get_object_or_404(
+        ExamFormChoice.objects.select_related("discipline__department", "group", "programme__material", "updated_by"),
+        pk=pk,
+    )
+    if not services.is_head_of(request.user, choice.discipline):
+        raise PermissionDenied(_(services.ERR_NOT_HEAD))
+    error = ""
+    comment = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        comment = request.POST.get("comment", "")
+        revision = int(request.POST.get("revision") or 0)
+        try:
+            if action == "approve":
+                services.choice_approve(actor=request.user, choice_id=pk, expected_revision=revision, comment=comment)
+                messages.success(request, _("Approved: %(what)s") % {"what": _row_name(choice)})
+            elif action == "return":
+                services.choice_return(actor=request.user, choice_id=pk, expected_revision=revision, comment=comment)
+                messages.success(request, _("Returned to the teacher: %(what)s") % {"what": _row_name(choice)})
+            elif action == "reopen":
+                services.choice_reopen(actor=request.user, choice_id=pk, comment=comment)
+                messages.success(request, _("Reopened: %(what)s") % {"what": _row_name(choice)})
+            else:
+                raise DomainError(_("Unknown decision."))
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            error = exc.message
+            choice.refresh_from_db()
+        else:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+    return render(
+        request,
+        "examforms/_review_dialog.html",
+        {"choice": choice, "transitions": choice.transitions.select_related("actor"), "error": error, "comment": comment},
+    )
+
+
+def _row_name(choice: ExamFormChoice) -> str:
+    return f"{choice.discipline.name} · {choice.group.code}"
+
+
+@login_required
+@require_POST
+def review_bulk(request: HttpRequest) -> HttpResponse:
+    _require_head(request)
+    items = []
+    for value in request.POST.getlist("selected"):
+        choice_id, _sep, revision = value.partition(":")
+        if choice_id.isdigit() and revision.isdigit():
+            items.append((int(choice_id), int(revision)))
+    decision = request.POST.get("decision", "")
+    comment = request.POST.get("comment", "")
+    if not items:
+        messages.warning(request, _("Select at least one row first."))
+    else:
+        try:
+            result = services.choices_bulk_decide(actor=request.user, items=items, decision=decision, comment=comment)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if result.done:
+                messages.success(request, _("%(n)d choice(s) decided.") % {"n": len(result.done)})
+            names = {c.pk: _row_name(c) for c in ExamFormChoice.objects.filter(pk__in=result.failed).select_related("discipline", "group")}
+            for choice_id, reason in result.failed.items():
+                messages.error(request, f"{names.get(choice_id, choice_id)}: {reason}")
+    return redirect(request.POST.get("next") or "examforms:review")
+
+
+# --- registrar: export -------------------------------------------------------------------
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    is_registrar = user.is_staff or user.has_role(Role.REGISTRAR)
+    headed = list(Department.objects.filter(head=user))
+    if not is_registrar and not headed:
+        raise PermissionDenied
+    departments = Department.objects.select_related("faculty") if is_registrar else headed
+    faculties = Faculty.objects.all() if is_registrar else []
+    scope = request.GET.get("scope", "")
+    if scope:
+        period = services.current_period()
+        kind, _sep, ident = scope.partition(":")
+        allowed_departments = {d.pk for d in departments}
+        if kind == "department" and ident.isdigit() and int(ident) in allowed_departments:
+            rows = selectors.export_rows(period=period, department_ids=[int(ident)])
+            label = Department.objects.get(pk=int(ident)).code
+        elif kind == "faculty" and ident.isdigit() and is_registrar:
+            rows = selectors.export_rows(period=period, faculty_id=int(ident))
+            label = get_object_or_404(Faculty, pk=int(ident)).code
+        elif kind == "all" and is_registrar:
+            rows = selectors.export_rows(period=period)
+            label = "all"
+        else:
+            raise PermissionDenied
+        content = exporting.choices_xlsx(rows=rows, period=period)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="exam-forms-{period.code}-{label}.xlsx"'
+        return response
+    return render(
+        request,
+        "examforms/export.html",
+        {"departments": departments, "faculties": faculties, "is_registrar": is_registrar},
+    )
+

@@ -36,7 +36,9 @@ class Material(models.Model):
     )
     section = models.CharField(_("section"), max_length=32, choices=Section.choices)
     title = models.CharField(_("title"), max_length=255)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -54,7 +56,9 @@ class Material(models.Model):
 
 def material_file_path(instance: MaterialVersion, filename: str) -> str:
     m = instance.material
-    return f"umkd/{m.discipline.code}/{m.section}/{m.pk}/v{instance.number}.{instance.document_type}"
+    return (
+        f"umkd/{m.discipline.code}/{m.section}/{m.pk}/v{instance.number}.{instance.document_type}"
+    )
 
 
 class MaterialVersion(models.Model):
@@ -67,14 +71,18 @@ class MaterialVersion(models.Model):
     document_type = models.CharField(_("document type"), max_length=8, choices=DocumentType.choices)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("material version")
         verbose_name_plural = _("material versions")
         ordering = ["material", "-number"]
-        constraints = [models.UniqueConstraint(fields=["material", "number"], name="unique_material_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["material", "number"], name="unique_material_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.material.title} (v{self.number}, {self.original_name})"

@@ -1,0 +1,39 @@
+"""Turning domain errors into API responses, the same way for every router."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ninja import Schema
+from ninja.errors import HttpError
+
+from .errors import DomainError, PermissionDeniedError, ValidationFailed
+
+T = TypeVar("T")
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+error_responses: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+
+
+class ApiDomainError(HttpError):
+    def __init__(self, status_code: int, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(status_code, message)
+        self.errors = errors or {}
+
+
+def raise_as_http(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a service; turn its DomainError into 400 (validation), 403 or 409 (state)."""
+    try:
+        return func(*args, **kwargs)
+    except ValidationFailed as exc:
+        raise ApiDomainError(400, exc.message, exc.errors) from exc
+    except PermissionDeniedError as exc:
+        raise ApiDomainError(403, exc.message) from exc
+    except DomainError as exc:
+        raise ApiDomainError(409, exc.message) from exc

@@ -1,0 +1,223 @@
+"""Load the demo university (idempotent: running it again changes nothing).
+
+Fixed logins (see README): registrar@, teacher@, head@, proctor@, grader@demo.local with
+password ``demo-pass-2026``; students student1..student30@demo.local whose password is
+their student ID 100001..100030, as the university does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from emtihan.accounts.models import Role, User
+from emtihan.core.pdf import simple_pdf
+from emtihan.umkd.models import Material, Section
+from emtihan.umkd.services import material_upload
+from emtihan.university.models import (
+    AcademicPeriod,
+    Department,
+    Discipline,
+    Faculty,
+    Student,
+    StudyGroup,
+    Teacher,
+    TeachingAssignment,
+)
+
+STAFF_PASSWORD = "demo-pass-2026"
+STAFF = [
+    ("registrar@demo.local", "Registrar Office", [Role.REGISTRAR]),
+    ("teacher@demo.local", "Aigerim Sultanova", [Role.TEACHER]),
+    ("head@demo.local", "Nurlan Abenov", [Role.HEAD, Role.TEACHER]),
+    ("proctor@demo.local", "Dana Proctor", [Role.PROCTOR]),
+    ("grader@demo.local", "Erlan Grader", [Role.GRADER]),
+    ("teacher2@demo.local", "Saule Medina", [Role.TEACHER]),
+    ("head2@demo.local", "Marat Anatomov", [Role.HEAD]),
+]
+FACULTIES = [
+    ("IT", "Ақпараттық технологиялар факультеті", "Факультет информационных технологий", "Faculty of Information Technology", False),
+    ("MED", "Медицина және денсаулық сақтау факультеті", "Факультет медицины и здравоохранения", "Faculty of Medicine and Healthcare", True),
+]
+DEPARTMENTS = [
+    ("CS", "IT", "Информатика кафедрасы", "Кафедра информатики", "Department of Computer Science", "head@demo.local"),
+    ("MATH", "IT", "Математика кафедрасы", "Кафедра математики", "Department of Mathematics", "head@demo.local"),
+    ("ANAT", "MED", "Анатомия кафедрасы", "Кафедра анатомии", "Department of Anatomy", "head2@demo.local"),
+]
+DISCIPLINES = [
+    ("CS101", "CS", "Бағдарламалау негіздері", "Основы программирования", "Programming Fundamentals"),
+    ("CS205", "CS", "Деректер қоры", "Базы данных", "Databases"),
+    ("MATH110", "MATH", "Сызықтық алгебра", "Линейная алгебра", "Linear Algebra"),
+    ("MATH210", "MATH", "Ықтималдықтар теориясы", "Теория вероятностей", "Probability Theory"),
+    ("ANAT101", "ANAT", "Адам анатомиясы", "Анатомия человека", "Human Anatomy"),
+    ("ANAT202", "ANAT", "Гистология", "Гистология", "Histology"),
+]
+GROUPS = [
+    ("IS-2301", "IT", "full_time", "kk", 2),
+    ("IS-2302", "IT", "full_time", "ru", 2),
+    ("IS-2311", "IT", "part_time", "ru", 2),
+    ("MED-2301", "MED", "full_time", "kk", 2),
+]
+# (teacher e-mail, discipline, group)
+ASSIGNMENTS = [
+    ("teacher@demo.local", "CS101", "IS-2301"),
+    ("teacher@demo.local", "CS101", "IS-2302"),
+    ("teacher@demo.local", "CS205", "IS-2301"),
+    ("teacher@demo.local", "MATH110", "IS-2301"),
+    ("teacher@demo.local", "MATH110", "IS-2311"),
+    ("teacher@demo.local", "MATH210", "IS-2302"),
+    ("head@demo.local", "CS205", "IS-2302"),
+    ("teacher2@demo.local", "ANAT101", "MED-2301"),
+    ("teacher2@demo.local", "ANAT202", "MED-2301"),
+]
+# Disciplines that already have a final-exam programme in UMKD (the others have none).
+PROGRAMMES = ["CS101", "MATH110", "ANAT101"]
+STUDENT_NAMES = [
+    "Айгерім Ахметова", "Дархан Бекович", "Жанар Серікова", "Ерасыл Нұрланов", "Мадина Қасымова",
+    "Арман Тоқтаров", "Сабина Ильина", "Нұржан Әбдіров", "Ақбота Жұмабаева", "Тимур Ким",
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo university, accounts and materials (safe to run again)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            period = self._period()
+            users = self._staff()
+            faculties = self._faculties()
+            departments = self._departments(faculties, users)
+            disciplines = self._disciplines(departments)
+            groups = self._groups(faculties)
+            teachers = self._teachers(users, departments)
+            self._assignments(teachers, disciplines, groups, period)
+            self._students(groups)
+            self._programmes(disciplines, users)
+        self._print_accounts()
+
+    def _period(self) -> AcademicPeriod:
+        period, _ = AcademicPeriod.objects.get_or_create(
+            code="2026-2027-1",
+            defaults={
+                "academic_year": settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR,
+                "title": "2026-2027, 1st semester",
+                "starts_on": dt.date(2026, 9, 1),
+                "ends_on": dt.date(2027, 1, 31),
+            },
+        )
+        if not period.is_current:
+            AcademicPeriod.objects.filter(is_current=True).update(is_current=False)
+            period.is_current = True
+            period.save(update_fields=["is_current"])
+        return period
+
+    def _user(self, email: str, name: str, password: str, roles: list[str], **extra) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=password, full_name=name, **extra)
+            self.stdout.write(f"  created {email}")
+        for role in roles:
+            user.add_role(role)
+        return user
+
+    def _staff(self) -> dict[str, User]:
+        users = {}
+        for email, name, roles in STAFF:
+            staff = Role.REGISTRAR in roles
+            users[email] = self._user(email, name, STAFF_PASSWORD, roles, is_staff=staff, is_superuser=staff)
+        return users
+
+    def _faculties(self) -> dict[str, Faculty]:
+        out = {}
+        for code, kk, ru, en, medical in FACULTIES:
+            out[code], _ = Faculty.objects.get_or_create(
+                code=code, defaults={"name_kk": kk, "name_ru": ru, "name_en": en, "is_medical": medical}
+            )
+        return out
+
+    def _departments(self, faculties, users) -> dict[str, Department]:
+        out = {}
+        for code, fac, kk, ru, en, head in DEPARTMENTS:
+            out[code], _ = Department.objects.get_or_create(
+                code=code,
+                defaults={"faculty": faculties[fac], "name_kk": kk, "name_ru": ru, "name_en": en, "head": users[head]},
+            )
+        return out
+
+    def _disciplines(self, departments) -> dict[str, Discipline]:
+        out = {}
+        for code, dept, kk, ru, en in DISCIPLINES:
+            out[code], _ = Discipline.objects.get_or_create(
+                code=code, defaults={"department": departments[dept], "name_kk": kk, "name_ru": ru, "name_en": en}
+            )
+        return out
+
+    def _groups(self, faculties) -> dict[str, StudyGroup]:
+        out = {}
+        for code, fac, form, lang, year in GROUPS:
+            out[code], _ = StudyGroup.objects.get_or_create(
+                code=code, defaults={"faculty": faculties[fac], "study_form": form, "language": lang, "year": year}
+            )
+        return out
+
+    def _teachers(self, users, departments) -> dict[str, Teacher]:
+        home = {"teacher@demo.local": "CS", "head@demo.local": "CS", "teacher2@demo.local": "ANAT"}
+        out = {}
+        for n, (email, dept) in enumerate(home.items(), start=1):
+            out[email], _ = Teacher.objects.get_or_create(
+                user=users[email], defaults={"staff_id": f"T{n:04d}", "department": departments[dept]}
+            )
+        return out
+
+    def _assignments(self, teachers, disciplines, groups, period) -> None:
+        for email, disc, group in ASSIGNMENTS:
+            TeachingAssignment.objects.get_or_create(
+                teacher=teachers[email], discipline=disciplines[disc], group=groups[group], period=period
+            )
+
+    def _students(self, groups) -> None:
+        codes = ["IS-2301", "IS-2301", "IS-2302", "IS-2311", "MED-2301"]
+        for n in range(1, 31):
+            student_id = str(100000 + n)
+            email = f"student{n}@demo.local"
+            name = STUDENT_NAMES[(n - 1) % len(STUDENT_NAMES)]
+            user = self._user(email, name, student_id, [Role.STUDENT])
+            Student.objects.get_or_create(
+                user=user, defaults={"student_id": student_id, "group": groups[codes[(n - 1) % len(codes)]]}
+            )
+
+    def _programmes(self, disciplines, users) -> None:
+        for code in PROGRAMMES:
+            discipline = disciplines[code]
+            teacher = users[next(e for e, d, _g in ASSIGNMENTS if d == code)]
+            if Material.objects.filter(discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME).exists():
+                continue
+            pdf = simple_pdf([
+                f"Final-exam programme: {discipline.name_en} ({code})",
+                "",
+                "1. Topics covered by the exam.",
+                "2. Method: how the exam is run, time, allowed materials.",
+                "3. Assessment criteria.",
+            ])  # fmt: skip
+            upload = SimpleUploadedFile(f"{code}-exam-programme.pdf", pdf, content_type="application/pdf")
+            material_upload(
+                actor=teacher, discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME, file=upload,
+                title=f"{code} final-exam programme and method instructions",
+            )  # fmt: skip
+
+    def _print_accounts(self) -> None:
+        w = self.stdout.write
+        w("")
+        w("Demo accounts (log in with the e-mail):")
+        w(f"  registrar@demo.local   {STAFF_PASSWORD}   registrar, admin (also /admin/)")
+        w(f"  teacher@demo.local     {STAFF_PASSWORD}   teacher: exam forms, UMKD")
+        w(f"  head@demo.local        {STAFF_PASSWORD}   head of CS and MATH: review")
+        w(f"  proctor@demo.local     {STAFF_PASSWORD}   proctor")
+        w(f"  grader@demo.local      {STAFF_PASSWORD}   grader")
+        w(f"  teacher2@demo.local    {STAFF_PASSWORD}   teacher (medicine: StartExam allowed)")
+        w(f"  head2@demo.local       {STAFF_PASSWORD}   head of ANAT (medicine)")
+        w("  student1@demo.local … student30@demo.local   password = student ID 100001 … 100030")
