@@ -138,6 +138,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [
@@ -201,7 +202,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # The exam-form rules apply per academic year (e.g. "2026-2027"); the migration loads

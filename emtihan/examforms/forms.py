@@ -42,6 +42,9 @@ class ChoiceDialogForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.rulebook = rulebook
+        # What the browser sent, before the drop-downs below adjust values to what is
+        # allowed: the server validates exactly what was submitted, never a corrected copy.
+        self.submitted = self.data.copy() if self.is_bound else {}
         # A change of platform or form re-renders the fields below it with the options
         # Table 1 allows for the new value.
         for name in ("platform", "form"):
@@ -115,7 +118,7 @@ class ChoiceDialogForm(forms.Form):
         return value
 
     def to_input(self) -> ChoiceInput:
-        d = self.data
+        d = self.submitted
         programme = (d.get("programme") or "").strip()
         return ChoiceInput(
             platform=d.get("platform", ""),
@@ -126,7 +129,7 @@ class ChoiceDialogForm(forms.Form):
         )
 
     def expected_revision(self) -> int | None:
-        value = (self.data.get("revision") or "").strip()
+        value = (self.submitted.get("revision") or "").strip()
         return int(value) if value.isdigit() else None
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
