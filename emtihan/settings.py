@@ -39,7 +39,9 @@ def envint(name: str, default: int) -> int:
 DEBUG = envbool("DEBUG", False)
 # The demo and tests run with a generated key; production must set SECRET_KEY.
 SECRET_KEY = envstr("SECRET_KEY", "insecure-dev-key-change-me-" + "0" * 20)
-ALLOWED_HOSTS = [h for h in envstr("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in envstr("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 
@@ -211,6 +213,5 @@ EXAMFORMS_DEFAULT_ACADEMIC_YEAR = "2026-2027"
 
 APP_NAME = _("emtihan")
 
-# The embedded single-process install serves uploaded media itself; behind a real web
-# server or object storage, turn this off and serve MEDIA_URL there.
-SERVE_MEDIA = envbool("SERVE_MEDIA", True)
+# Uploaded files (UMKD documents, student photos) are never served as public /media/
+# URLs: each one goes through a view that checks who is asking.

@@ -28,10 +28,13 @@ def main() -> int:
     manage("migrate", "--no-input", "-v", "0")
     print("==> Loading demo data…", flush=True)
     manage("demo_seed")
-    worker = subprocess.Popen([PY, str(ROOT / "manage.py"), "db_worker", "--interval", "1"], cwd=ROOT)
+    worker = subprocess.Popen(
+        [PY, str(ROOT / "manage.py"), "db_worker", "--interval", "1"], cwd=ROOT
+    )
     print(f"\n==> emtihan is running at http://127.0.0.1:{port}/  (Ctrl+C stops it)\n", flush=True)
     server = subprocess.Popen(
-        [PY, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--insecure", "--noreload"], cwd=ROOT
+        [PY, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--insecure", "--noreload"],
+        cwd=ROOT,
     )
     try:
         return server.wait()

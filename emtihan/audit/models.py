@@ -49,6 +49,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
     def canonical(self) -> bytes:
         body: dict[str, Any] = {
             "seq": self.seq,
@@ -59,18 +67,12 @@ class AuditEntry(models.Model):
             "object_id": self.object_id,
             "data": self.data,
         }
-        return json.dumps(body, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
+        return json.dumps(
+            body, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder
+        ).encode()
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.prev_hash.encode() + self.canonical()).hexdigest()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("Audit entries cannot be deleted.")
 
 
 class AuditHead(models.Model):

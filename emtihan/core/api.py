@@ -22,7 +22,9 @@ error_responses: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
 
 
 class ApiDomainError(HttpError):
-    def __init__(self, status_code: int, message: str, errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, status_code: int, message: str, errors: dict[str, list[str]] | None = None
+    ) -> None:
         super().__init__(status_code, message)
         self.errors = errors or {}
 

@@ -26,9 +26,9 @@ class TranslatedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return pick_language({"kk": self.name_kk, "ru": self.name_ru, "en": self.name_en})
-
-    def __str__(self) -> str:
-        return self.name

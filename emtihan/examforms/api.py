@@ -147,13 +147,20 @@ class TransitionOut(Schema):
 @router.get("/rules", response=list[RuleOut], summary="Table 1 for the current academic year")
 def rules_list(request):
     period = raise_as_http(services.current_period)
-    rules = ExamRule.objects.filter(academic_year=period.academic_year, is_active=True).order_by("number")
-    return [RuleOut(label=r.label, **{f: getattr(r, f) for f in RuleOut.model_fields if f != "label"}) for r in rules]
+    rules = ExamRule.objects.filter(academic_year=period.academic_year, is_active=True).order_by(
+        "number"
+    )
+    return [
+        RuleOut(label=r.label, **{f: getattr(r, f) for f in RuleOut.model_fields if f != "label"})
+        for r in rules
+    ]
 
 
 @router.get("/options", response=OptionsOut, summary="What the drop-downs offer for a discipline")
 def options(request, discipline_id: int, platform: str = "", form: str = ""):
-    discipline = get_object_or_404(Discipline.objects.select_related("department__faculty"), pk=discipline_id)
+    discipline = get_object_or_404(
+        Discipline.objects.select_related("department__faculty"), pk=discipline_id
+    )
     period = raise_as_http(services.current_period)
     book = services.rulebook_for(discipline=discipline, period=period)
     return OptionsOut(
@@ -170,9 +177,13 @@ def my_rows(request):
     return [RowOut.of(r) for r in selectors.teacher_rows(user=request.user, period=period)]
 
 
-@router.put("/choices", response={200: ChoiceOut, **error_responses}, summary="Save (and send for review)")
+@router.put(
+    "/choices", response={200: ChoiceOut, **error_responses}, summary="Save (and send for review)"
+)
 def choice_put(request, payload: ChoiceIn):
-    discipline = get_object_or_404(Discipline.objects.select_related("department__faculty"), pk=payload.discipline_id)
+    discipline = get_object_or_404(
+        Discipline.objects.select_related("department__faculty"), pk=payload.discipline_id
+    )
     group = get_object_or_404(StudyGroup, pk=payload.group_id)
     choice = raise_as_http(
         services.choice_save,
@@ -194,12 +205,15 @@ def choice_put(request, payload: ChoiceIn):
 
 def _visible_choice(request, choice_id: int) -> ExamFormChoice:
     choice = get_object_or_404(
-        ExamFormChoice.objects.select_related("discipline__department", "group", "period"), pk=choice_id
+        ExamFormChoice.objects.select_related("discipline__department", "group", "period"),
+        pk=choice_id,
     )
     user = request.user
     if not (
         services.is_head_of(user, choice.discipline)
-        or services.teaches(user, discipline=choice.discipline, group=choice.group, period=choice.period)
+        or services.teaches(
+            user, discipline=choice.discipline, group=choice.group, period=choice.period
+        )
         or user.is_staff
         or user.has_role("registrar")
     ):
@@ -244,7 +258,9 @@ def choice_return(request, choice_id: int, payload: DecisionIn):
 
 @router.post("/choices/{choice_id}/reopen", response={200: ChoiceOut, **error_responses})
 def choice_reopen(request, choice_id: int, payload: ReopenIn):
-    choice = raise_as_http(services.choice_reopen, actor=request.user, choice_id=choice_id, comment=payload.comment)
+    choice = raise_as_http(
+        services.choice_reopen, actor=request.user, choice_id=choice_id, comment=payload.comment
+    )
     return ChoiceOut.of(choice)
 
 
@@ -253,7 +269,10 @@ def review_list(request, status: str = ""):
     if not Department.objects.filter(head=request.user).exists():
         raise HttpError(403, "Only heads of department review exam forms.")
     period = raise_as_http(services.current_period)
-    return [RowOut.of(r) for r in selectors.review_rows(head=request.user, period=period, status=status or None)]
+    return [
+        RowOut.of(r)
+        for r in selectors.review_rows(head=request.user, period=period, status=status or None)
+    ]
 
 
 @router.post("/review/bulk", response={200: BulkOut, **error_responses})

@@ -20,9 +20,23 @@ def choices_xlsx(*, rows: list[ChoiceRow], period: AcademicPeriod) -> bytes:
     ws = wb.active
     ws.title = _("Exam forms")[:31]
     headers = [
-        _("Faculty"), _("Department"), _("Discipline code"), _("Discipline"), _("Group"), _("Study form"),
-        _("Students"), _("Teachers"), _("Platform"), _("Form"), _("Type"), _("Additional information"),
-        _("Final-exam programme"), _("Status"), _("Decided by"), _("Decided at"), _("Head's comment"),
+        _("Faculty"),
+        _("Department"),
+        _("Discipline code"),
+        _("Discipline"),
+        _("Group"),
+        _("Study form"),
+        _("Students"),
+        _("Teachers"),
+        _("Platform"),
+        _("Form"),
+        _("Type"),
+        _("Additional information"),
+        _("Final-exam programme"),
+        _("Status"),
+        _("Decided by"),
+        _("Decided at"),
+        _("Head's comment"),
     ]
     ws.append(headers)
     for cell in ws[1]:

@@ -44,7 +44,7 @@ class ChoiceDialogForm(forms.Form):
         self.rulebook = rulebook
         # What the browser sent, before the drop-downs below adjust values to what is
         # allowed: the server validates exactly what was submitted, never a corrected copy.
-        self.submitted = self.data.copy() if self.is_bound else {}
+        self.submitted: dict[str, Any] = dict(self.data.items()) if self.is_bound else {}
         # A change of platform or form re-renders the fields below it with the options
         # Table 1 allows for the new value.
         for name in ("platform", "form"):
@@ -60,14 +60,14 @@ class ChoiceDialogForm(forms.Form):
             )
         platform = self._value("platform")
         platforms = rulebook.platforms()
-        self.fields["platform"].choices = BLANK + [(p, Platform(p).label) for p in platforms]
+        self._choice_field("platform").choices = BLANK + [(p, Platform(p).label) for p in platforms]
 
         forms_ = rulebook.forms(platform) if platform in platforms else []
-        self.fields["form"].choices = BLANK + [(f, ExamForm(f).label) for f in forms_]
+        self._choice_field("form").choices = BLANK + [(f, ExamForm(f).label) for f in forms_]
         form = self._pick_single("form", forms_)
 
         types = rulebook.types(platform, form) if form in forms_ else []
-        self.fields["exam_type"].choices = BLANK + [(t, ExamType(t).label) for t in types]
+        self._choice_field("exam_type").choices = BLANK + [(t, ExamType(t).label) for t in types]
         self._pick_single("exam_type", types)
         self.has_types = bool(types)
         self.form_chosen = form in forms_
@@ -76,24 +76,38 @@ class ChoiceDialogForm(forms.Form):
         if not types:
             self.fields["exam_type"].disabled = True
 
-        self.info_kind = rulebook.additional_info(platform, form) if form in forms_ else AdditionalInfo.NONE
+        self.info_kind = (
+            rulebook.additional_info(platform, form) if form in forms_ else AdditionalInfo.NONE
+        )
         info = self.fields["additional_info"]
         if self.info_kind == AdditionalInfo.VIDEO_CONFERENCE:
-            info.help_text = _("Required: the video-conference platform (MS Teams, BigBlueButton, Zoom or another).")
+            info.help_text = _(
+                "Required: the video-conference platform (MS Teams, BigBlueButton, Zoom or another)."
+            )
             info.widget.attrs["placeholder"] = "MS Teams / BigBlueButton / Zoom"
         elif self.info_kind == AdditionalInfo.COURSE_PLATFORMS:
-            info.help_text = _("Required: the online-course platforms (Coursera, Stepik, edX, ...).")
+            info.help_text = _(
+                "Required: the online-course platforms (Coursera, Stepik, edX, ...)."
+            )
             info.widget.attrs["placeholder"] = "Coursera, Stepik, edX"
         else:
             info.help_text = _("Leave empty for this platform and form.")
             info.disabled = self.form_chosen
 
-        self.fields["programme"].choices = BLANK + [
-            (str(v.pk), f"{v.material.title} — {v.original_name} (v{v.number}, {v.uploaded_at:%Y-%m-%d})")
+        self._choice_field("programme").choices = BLANK + [
+            (
+                str(v.pk),
+                f"{v.material.title} — {v.original_name} (v{v.number}, {v.uploaded_at:%Y-%m-%d})",
+            )
             for v in programmes
         ]
         if len(programmes) == 1:
             self._pick_single("programme", [str(programmes[0].pk)])
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 (narrowing for mypy)
+        return field
 
     def _value(self, name: str) -> str:
         if self.is_bound:
@@ -105,12 +119,9 @@ class ChoiceDialogForm(forms.Form):
         value = self._value(name)
         if value in options:
             return value
-        if len(options) == 1:
-            value = options[0]
-        else:
-            value = ""
+        value = options[0] if len(options) == 1 else ""
         if self.is_bound:
-            data = self.data.copy()
+            data = dict(self.data.items())
             data[name] = value
             self.data = data
         else:

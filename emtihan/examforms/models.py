@@ -64,7 +64,10 @@ class ExamRule(models.Model):
     label_ru = models.CharField(_("label (Russian)"), max_length=255)
     label_en = models.CharField(_("label (English)"), max_length=255)
     additional_info = models.CharField(
-        _("additional information"), max_length=20, choices=AdditionalInfo.choices, default=AdditionalInfo.NONE
+        _("additional information"),
+        max_length=20,
+        choices=AdditionalInfo.choices,
+        default=AdditionalInfo.NONE,
     )
     medical_only = models.BooleanField(_("medicine and healthcare only"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -76,7 +79,8 @@ class ExamRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["academic_year", "number"], name="unique_rule_number"),
             models.UniqueConstraint(
-                fields=["academic_year", "platform", "form", "exam_type"], name="unique_rule_combination"
+                fields=["academic_year", "platform", "form", "exam_type"],
+                name="unique_rule_combination",
             ),
         ]
 
@@ -137,12 +141,18 @@ class ExamFormChoice(models.Model):
     so an approval never lands on content the teacher changed after the head opened it.
     """
 
-    discipline = models.ForeignKey(Discipline, on_delete=models.PROTECT, related_name="exam_choices")
+    discipline = models.ForeignKey(
+        Discipline, on_delete=models.PROTECT, related_name="exam_choices"
+    )
     group = models.ForeignKey(StudyGroup, on_delete=models.PROTECT, related_name="exam_choices")
-    period = models.ForeignKey(AcademicPeriod, on_delete=models.PROTECT, related_name="exam_choices")
+    period = models.ForeignKey(
+        AcademicPeriod, on_delete=models.PROTECT, related_name="exam_choices"
+    )
     platform = models.CharField(_("exam platform"), max_length=16, choices=Platform.choices)
     form = models.CharField(_("exam form"), max_length=16, choices=ExamForm.choices)
-    exam_type = models.CharField(_("exam type"), max_length=16, choices=ExamType.choices, blank=True)
+    exam_type = models.CharField(
+        _("exam type"), max_length=16, choices=ExamType.choices, blank=True
+    )
     additional_info = models.CharField(_("additional information"), max_length=500, blank=True)
     programme = models.ForeignKey(
         MaterialVersion,
@@ -152,10 +162,14 @@ class ExamFormChoice(models.Model):
         related_name="exam_choices",
         verbose_name=_("final-exam programme"),
     )
-    status = models.CharField(_("status"), max_length=16, choices=ChoiceStatus.choices, default=ChoiceStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ChoiceStatus.choices, default=ChoiceStatus.DRAFT
+    )
     revision = models.PositiveIntegerField(default=1)
     head_comment = models.TextField(_("head's comment"), blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -168,7 +182,9 @@ class ExamFormChoice(models.Model):
         verbose_name_plural = _("exam-form choices")
         ordering = ["discipline__code", "group__code"]
         constraints = [
-            models.UniqueConstraint(fields=["discipline", "group", "period"], name="one_choice_per_discipline_group")
+            models.UniqueConstraint(
+                fields=["discipline", "group", "period"], name="one_choice_per_discipline_group"
+            )
         ]
         indexes = [models.Index(fields=["period", "status"])]
 
@@ -188,7 +204,9 @@ class ExamFormChoice(models.Model):
             parts.append(self.additional_info)
         return " / ".join(str(p) for p in parts)[:255]
 
-    def record_transition(self, *, from_status: str, to_status: str, actor, comment: str = "", summary: str = ""):
+    def record_transition(
+        self, *, from_status: str, to_status: str, actor, comment: str = "", summary: str = ""
+    ):
         return ChoiceTransition.objects.create(
             choice=self,
             from_status=from_status,

@@ -21,7 +21,9 @@ class RuleBook:
 
     @classmethod
     def load(cls, *, academic_year: str, medical: bool) -> RuleBook:
-        rules = ExamRule.objects.filter(academic_year=academic_year, is_active=True).order_by("number")
+        rules = ExamRule.objects.filter(academic_year=academic_year, is_active=True).order_by(
+            "number"
+        )
         return cls(academic_year=academic_year, rules=tuple(rules), medical=medical)
 
     def _open(self) -> list[ExamRule]:
@@ -35,7 +37,11 @@ class RuleBook:
 
     def types(self, platform: str, form: str) -> list[str]:
         """The types of a platform and form; empty when the table has no type there."""
-        return _unique(r.exam_type for r in self._open() if r.platform == platform and r.form == form and r.exam_type)
+        return _unique(
+            r.exam_type
+            for r in self._open()
+            if r.platform == platform and r.form == form and r.exam_type
+        )
 
     def find(self, platform: str, form: str, exam_type: str) -> ExamRule | None:
         for rule in self._open():
@@ -49,7 +55,9 @@ class RuleBook:
         return bool(rows) and all(r.medical_only for r in rows)
 
     def additional_info(self, platform: str, form: str) -> str:
-        kinds = {r.additional_info for r in self._open() if r.platform == platform and r.form == form}
+        kinds = {
+            r.additional_info for r in self._open() if r.platform == platform and r.form == form
+        }
         return kinds.pop() if len(kinds) == 1 else AdditionalInfo.NONE
 
 

@@ -71,9 +71,13 @@ def teacher_rows(*, user: User, period: AcademicPeriod) -> list[ChoiceRow]:
     return _rows(TeachingAssignment.objects.filter(period=period, teacher__user=user), period)
 
 
-def review_rows(*, head: User, period: AcademicPeriod, status: str | None = None) -> list[ChoiceRow]:
+def review_rows(
+    *, head: User, period: AcademicPeriod, status: str | None = None
+) -> list[ChoiceRow]:
     """Every discipline x group of the departments the user heads, optionally by status."""
-    rows = _rows(TeachingAssignment.objects.filter(period=period, discipline__department__head=head), period)
+    rows = _rows(
+        TeachingAssignment.objects.filter(period=period, discipline__department__head=head), period
+    )
     if status:
         rows = [r for r in rows if r.status == status]
     return rows
@@ -87,7 +91,10 @@ def status_counts(rows: list[ChoiceRow]) -> dict[str, int]:
 
 
 def export_rows(
-    *, period: AcademicPeriod, department_ids: list[int] | None = None, faculty_id: int | None = None
+    *,
+    period: AcademicPeriod,
+    department_ids: list[int] | None = None,
+    faculty_id: int | None = None,
 ) -> list[ChoiceRow]:
     assignments = TeachingAssignment.objects.filter(period=period)
     if department_ids is not None:

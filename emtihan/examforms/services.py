@@ -27,34 +27,54 @@ from .rules import RuleBook
 # Error messages are module constants so tests can assert on them; gettext_noop marks
 # them for extraction and they are translated where they are raised.
 
-ERR_NOT_YOUR_DISCIPLINE = gettext_noop("You do not teach this discipline to this group in the current period.")
-ERR_NO_CURRENT_PERIOD = gettext_noop("No academic period is marked as current. Ask the registrar's office.")
+ERR_NOT_YOUR_DISCIPLINE = gettext_noop(
+    "You do not teach this discipline to this group in the current period."
+)
+ERR_NO_CURRENT_PERIOD = gettext_noop(
+    "No academic period is marked as current. Ask the registrar's office."
+)
 ERR_NOT_EDITABLE = gettext_noop(
     "This choice has been approved and can no longer be changed. Ask the head of department to reopen it."
 )
-ERR_STALE = gettext_noop("Someone changed this choice after you opened it. Close the dialog, reopen it and check again.")
+ERR_STALE = gettext_noop(
+    "Someone changed this choice after you opened it. Close the dialog, reopen it and check again."
+)
 ERR_PLATFORM_REQUIRED = gettext_noop("Choose the exam platform.")
-ERR_PLATFORM_UNKNOWN = gettext_noop("This platform is not in the rule table for this academic year.")
-ERR_MEDICAL_ONLY = gettext_noop("StartExam is only for disciplines of a medicine-and-healthcare faculty.")
+ERR_PLATFORM_UNKNOWN = gettext_noop(
+    "This platform is not in the rule table for this academic year."
+)
+ERR_MEDICAL_ONLY = gettext_noop(
+    "StartExam is only for disciplines of a medicine-and-healthcare faculty."
+)
 ERR_FORM_REQUIRED = gettext_noop("Choose the exam form.")
 ERR_FORM_NOT_ALLOWED = gettext_noop("This form is not available on the chosen platform.")
 ERR_TYPE_REQUIRED = gettext_noop("Choose the exam type.")
 ERR_TYPE_NOT_ALLOWED = gettext_noop("This type is not available for the chosen platform and form.")
 ERR_TYPE_MUST_BE_EMPTY = gettext_noop("This platform and form have no exam type: leave it empty.")
-ERR_INFO_VIDEO = gettext_noop("Give the video-conference platform: MS Teams, BigBlueButton, Zoom or another.")
+ERR_INFO_VIDEO = gettext_noop(
+    "Give the video-conference platform: MS Teams, BigBlueButton, Zoom or another."
+)
 ERR_INFO_COURSES = gettext_noop("Give the online-course platforms: Coursera, Stepik, edX, ...")
-ERR_INFO_MUST_BE_EMPTY = gettext_noop("Leave the additional information empty for this platform and form.")
+ERR_INFO_MUST_BE_EMPTY = gettext_noop(
+    "Leave the additional information empty for this platform and form."
+)
 ERR_PROGRAMME_REQUIRED = gettext_noop(
     "Choose the final-exam programme. Upload it first to UMKD, section “Final-exam programme for the discipline”."
 )
-ERR_PROGRAMME_WRONG = gettext_noop("This file is not a final-exam programme uploaded to this discipline's UMKD.")
-ERR_PROGRAMME_OLD = gettext_noop("A newer version of this programme has been uploaded: choose the newest one.")
+ERR_PROGRAMME_WRONG = gettext_noop(
+    "This file is not a final-exam programme uploaded to this discipline's UMKD."
+)
+ERR_PROGRAMME_OLD = gettext_noop(
+    "A newer version of this programme has been uploaded: choose the newest one."
+)
 ERR_NOT_HEAD = gettext_noop("Only the head of this discipline's department can review this choice.")
 ERR_NOT_SUBMITTED = gettext_noop("Only a choice sent for review can be approved or returned.")
 ERR_NOT_APPROVED = gettext_noop("Only an approved choice can be reopened.")
 ERR_COMMENT_REQUIRED = gettext_noop("Write a comment: the teacher needs to know what to change.")
 ERR_REOPEN_COMMENT_REQUIRED = gettext_noop("Write why the approved choice is reopened.")
-ERR_NO_LONGER_VALID = gettext_noop("This choice no longer satisfies the rule table: return it to the teacher instead.")
+ERR_NO_LONGER_VALID = gettext_noop(
+    "This choice no longer satisfies the rule table: return it to the teacher instead."
+)
 ERR_NOT_FOUND = gettext_noop("This exam-form choice does not exist.")
 
 INFO_MAX_LENGTH = 500
@@ -107,10 +127,14 @@ def current_period() -> AcademicPeriod:
 
 
 def rulebook_for(*, discipline: Discipline, period: AcademicPeriod) -> RuleBook:
-    return RuleBook.load(academic_year=period.academic_year, medical=discipline.department.faculty.is_medical)
+    return RuleBook.load(
+        academic_year=period.academic_year, medical=discipline.department.faculty.is_medical
+    )
 
 
-def teaches(user: User, *, discipline: Discipline, group: StudyGroup, period: AcademicPeriod) -> bool:
+def teaches(
+    user: User, *, discipline: Discipline, group: StudyGroup, period: AcademicPeriod
+) -> bool:
     return TeachingAssignment.objects.filter(
         teacher__user=user, discipline=discipline, group=group, period=period
     ).exists()
@@ -123,7 +147,9 @@ def is_head_of(user: User, discipline: Discipline) -> bool:
 # --- validation --------------------------------------------------------------------------
 
 
-def choice_validate(*, data: ChoiceInput, discipline: Discipline, rulebook: RuleBook) -> dict[str, list[str]]:
+def choice_validate(
+    *, data: ChoiceInput, discipline: Discipline, rulebook: RuleBook
+) -> dict[str, list[str]]:
     """Every rule of Table 1 and of the programme column; returns errors per field."""
     errors: dict[str, list[str]] = {}
 
@@ -177,7 +203,11 @@ def _programme_error(programme_id: int | None, discipline: Discipline) -> str | 
         return ERR_PROGRAMME_REQUIRED
     version = (
         MaterialVersion.objects.select_related("material")
-        .filter(pk=programme_id, material__discipline=discipline, material__section=Section.FINAL_EXAM_PROGRAMME)
+        .filter(
+            pk=programme_id,
+            material__discipline=discipline,
+            material__section=Section.FINAL_EXAM_PROGRAMME,
+        )
         .first()
     )
     if version is None:
@@ -226,7 +256,11 @@ def choice_save(
     elif expected_revision:
         raise DomainError(_(ERR_STALE))
 
-    errors = choice_validate(data=data, discipline=discipline, rulebook=rulebook_for(discipline=discipline, period=period))
+    errors = choice_validate(
+        data=data,
+        discipline=discipline,
+        rulebook=rulebook_for(discipline=discipline, period=period),
+    )
     if errors:
         raise ValidationFailed(errors)
 
@@ -260,7 +294,11 @@ def choice_save(
         choice.submitted_at = timezone.now()
     choice.save()
     choice.record_transition(
-        from_status=from_status, to_status=to_status, actor=actor, comment="", summary=choice.summary()
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        comment="",
+        summary=choice.summary(),
     )
     audit_record(
         actor=actor,
@@ -289,20 +327,32 @@ def _locked_choice_for_head(actor: User, choice_id: int) -> ExamFormChoice:
 
 
 @transaction.atomic
-def choice_approve(*, actor: User, choice_id: int, expected_revision: int, comment: str = "") -> ExamFormChoice:
+def choice_approve(
+    *, actor: User, choice_id: int, expected_revision: int, comment: str = ""
+) -> ExamFormChoice:
     choice = _locked_choice_for_head(actor, choice_id)
     if choice.status != ChoiceStatus.SUBMITTED:
         raise DomainError(_(ERR_NOT_SUBMITTED))
     if choice.revision != expected_revision:
         raise DomainError(_(ERR_STALE))
     rulebook = rulebook_for(discipline=choice.discipline, period=choice.period)
-    if choice_validate(data=ChoiceInput.of(choice), discipline=choice.discipline, rulebook=rulebook):
+    if choice_validate(
+        data=ChoiceInput.of(choice), discipline=choice.discipline, rulebook=rulebook
+    ):
         raise DomainError(_(ERR_NO_LONGER_VALID))
-    return _decide(choice, actor=actor, to_status=ChoiceStatus.APPROVED, comment=comment, action="examforms.approve")
+    return _decide(
+        choice,
+        actor=actor,
+        to_status=ChoiceStatus.APPROVED,
+        comment=comment,
+        action="examforms.approve",
+    )
 
 
 @transaction.atomic
-def choice_return(*, actor: User, choice_id: int, expected_revision: int, comment: str) -> ExamFormChoice:
+def choice_return(
+    *, actor: User, choice_id: int, expected_revision: int, comment: str
+) -> ExamFormChoice:
     choice = _locked_choice_for_head(actor, choice_id)
     if choice.status != ChoiceStatus.SUBMITTED:
         raise DomainError(_(ERR_NOT_SUBMITTED))
@@ -310,7 +360,13 @@ def choice_return(*, actor: User, choice_id: int, expected_revision: int, commen
         raise DomainError(_(ERR_STALE))
     if not (comment or "").strip():
         raise ValidationFailed({"comment": [_(ERR_COMMENT_REQUIRED)]})
-    return _decide(choice, actor=actor, to_status=ChoiceStatus.RETURNED, comment=comment, action="examforms.return")
+    return _decide(
+        choice,
+        actor=actor,
+        to_status=ChoiceStatus.RETURNED,
+        comment=comment,
+        action="examforms.return",
+    )
 
 
 @transaction.atomic
@@ -321,10 +377,18 @@ def choice_reopen(*, actor: User, choice_id: int, comment: str) -> ExamFormChoic
         raise DomainError(_(ERR_NOT_APPROVED))
     if not (comment or "").strip():
         raise ValidationFailed({"comment": [_(ERR_REOPEN_COMMENT_REQUIRED)]})
-    return _decide(choice, actor=actor, to_status=ChoiceStatus.RETURNED, comment=comment, action="examforms.reopen")
+    return _decide(
+        choice,
+        actor=actor,
+        to_status=ChoiceStatus.RETURNED,
+        comment=comment,
+        action="examforms.reopen",
+    )
 
 
-def _decide(choice: ExamFormChoice, *, actor: User, to_status: ChoiceStatus, comment: str, action: str) -> ExamFormChoice:
+def _decide(
+    choice: ExamFormChoice, *, actor: User, to_status: ChoiceStatus, comment: str, action: str
+) -> ExamFormChoice:
     from_status = ChoiceStatus(choice.status)
     comment = (comment or "").strip()
     choice.status = to_status
@@ -332,12 +396,19 @@ def _decide(choice: ExamFormChoice, *, actor: User, to_status: ChoiceStatus, com
     choice.decided_by = actor
     choice.decided_at = timezone.now()
     choice.save()
-    choice.record_transition(from_status=from_status, to_status=to_status, actor=actor, comment=comment)
+    choice.record_transition(
+        from_status=from_status, to_status=to_status, actor=actor, comment=comment
+    )
     audit_record(
         actor=actor,
         action=action,
         obj=choice,
-        data={"from": from_status, "to": to_status, "revision": choice.revision, "comment": comment},
+        data={
+            "from": from_status,
+            "to": to_status,
+            "revision": choice.revision,
+            "comment": comment,
+        },
     )
     return choice
 
@@ -353,13 +424,16 @@ def choices_bulk_decide(
     for choice_id, revision in items:
         try:
             if decision == "approve":
-                choice_approve(actor=actor, choice_id=choice_id, expected_revision=revision, comment=comment)
+                choice_approve(
+                    actor=actor, choice_id=choice_id, expected_revision=revision, comment=comment
+                )
             elif decision == "return":
-                choice_return(actor=actor, choice_id=choice_id, expected_revision=revision, comment=comment)
+                choice_return(
+                    actor=actor, choice_id=choice_id, expected_revision=revision, comment=comment
+                )
             else:
                 raise DomainError(_("Unknown decision."))
             result.done.append(choice_id)
         except DomainError as exc:
             result.failed[choice_id] = exc.message
     return result
-

@@ -6,6 +6,8 @@ Views parse the request, call one service or selector, and render; the rules liv
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from emtihan.accounts.models import Role
+from emtihan.accounts.models import Role, User
 from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from emtihan.umkd.selectors import programme_versions_for
 from emtihan.university.models import Department, Discipline, Faculty, StudyGroup
@@ -24,6 +26,11 @@ from emtihan.university.models import Department, Discipline, Faculty, StudyGrou
 from . import exporting, selectors, services
 from .forms import ChoiceDialogForm
 from .models import ChoiceStatus, ExamFormChoice, Instruction
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
 
 
 def _instructions(platform: str = ""):
@@ -35,18 +42,25 @@ def _instructions(platform: str = ""):
 
 @login_required
 def teacher_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(Role.TEACHER):
+    if not _user(request).has_role(Role.TEACHER):
         raise PermissionDenied
     period = services.current_period()
-    rows = selectors.teacher_rows(user=request.user, period=period)
+    rows = selectors.teacher_rows(user=_user(request), period=period)
     return render(
         request,
         "examforms/teacher_list.html",
-        {"rows": rows, "period": period, "instructions": _instructions(""), "platform_instructions": Instruction.objects.exclude(platform="")},
+        {
+            "rows": rows,
+            "period": period,
+            "instructions": _instructions(""),
+            "platform_instructions": Instruction.objects.exclude(platform=""),
+        },
     )
 
 
-def _dialog_context(discipline: Discipline, group: StudyGroup, form: ChoiceDialogForm | None, choice):
+def _dialog_context(
+    discipline: Discipline, group: StudyGroup, form: ChoiceDialogForm | None, choice
+):
     period = services.current_period()
     platform = form._value("platform") if form else ""
     return {
@@ -72,33 +86,52 @@ def _upload_url(discipline: Discipline) -> str:
 def choice_edit(request: HttpRequest, discipline_id: int, group_id: int) -> HttpResponse:
     """The edit dialog: GET renders it (or, with ``fields=1``, just its fields after a
     drop-down changed); POST is "Send for review"."""
-    discipline = get_object_or_404(Discipline.objects.select_related("department__faculty"), pk=discipline_id)
+    discipline = get_object_or_404(
+        Discipline.objects.select_related("department__faculty"), pk=discipline_id
+    )
     group = get_object_or_404(StudyGroup, pk=group_id)
     period = services.current_period()
-    if not services.teaches(request.user, discipline=discipline, group=group, period=period):
+    if not services.teaches(_user(request), discipline=discipline, group=group, period=period):
         raise PermissionDenied(_(services.ERR_NOT_YOUR_DISCIPLINE))
-    choice = ExamFormChoice.objects.filter(discipline=discipline, group=group, period=period).first()
+    choice = ExamFormChoice.objects.filter(
+        discipline=discipline, group=group, period=period
+    ).first()
     rulebook = services.rulebook_for(discipline=discipline, period=period)
     programmes = list(programme_versions_for(discipline))
     fields_url = reverse("examforms:choice_edit", args=[discipline.pk, group.pk]) + "?fields=1"
 
     if request.method == "GET":
         if request.GET.get("fields"):
-            form = ChoiceDialogForm(request.GET, rulebook=rulebook, programmes=programmes, fields_url=fields_url)
-            return render(request, "examforms/_dialog_fields.html", _dialog_context(discipline, group, form, choice))
+            form = ChoiceDialogForm(
+                request.GET, rulebook=rulebook, programmes=programmes, fields_url=fields_url
+            )
+            return render(
+                request,
+                "examforms/_dialog_fields.html",
+                _dialog_context(discipline, group, form, choice),
+            )
         initial = {"revision": choice.revision if choice else ""}
         if choice:
             initial.update(
-                platform=choice.platform, form=choice.form, exam_type=choice.exam_type,
-                additional_info=choice.additional_info, programme=str(choice.programme_id or ""),
+                platform=choice.platform,
+                form=choice.form,
+                exam_type=choice.exam_type,
+                additional_info=choice.additional_info,
+                programme=str(choice.programme_id or ""),
             )
-        form = ChoiceDialogForm(initial=initial, rulebook=rulebook, programmes=programmes, fields_url=fields_url)
-        return render(request, "examforms/_dialog.html", _dialog_context(discipline, group, form, choice))
+        form = ChoiceDialogForm(
+            initial=initial, rulebook=rulebook, programmes=programmes, fields_url=fields_url
+        )
+        return render(
+            request, "examforms/_dialog.html", _dialog_context(discipline, group, form, choice)
+        )
 
-    form = ChoiceDialogForm(request.POST, rulebook=rulebook, programmes=programmes, fields_url=fields_url)
+    form = ChoiceDialogForm(
+        request.POST, rulebook=rulebook, programmes=programmes, fields_url=fields_url
+    )
     try:
         choice = services.choice_save(
-            actor=request.user,
+            actor=_user(request),
             discipline=discipline,
             group=group,
             data=form.to_input(),
@@ -114,20 +147,27 @@ def choice_edit(request: HttpRequest, discipline_id: int, group_id: int) -> Http
     else:
         messages.success(
             request,
-            _("%(discipline)s · %(group)s: sent for review.") % {"discipline": discipline.name, "group": group.code},
+            _("%(discipline)s · %(group)s: sent for review.")
+            % {"discipline": discipline.name, "group": group.code},
         )
-        rows = selectors.teacher_rows(user=request.user, period=period)
-        response = render(request, "examforms/_saved.html", {"rows": rows, "selected": f"{discipline.pk}-{group.pk}"})
+        rows = selectors.teacher_rows(user=_user(request), period=period)
+        response = render(
+            request,
+            "examforms/_saved.html",
+            {"rows": rows, "selected": f"{discipline.pk}-{group.pk}"},
+        )
         response["HX-Trigger"] = "emtihan:close-dialog"
         return response
-    return render(request, "examforms/_dialog.html", _dialog_context(discipline, group, form, choice))
+    return render(
+        request, "examforms/_dialog.html", _dialog_context(discipline, group, form, choice)
+    )
 
 
 # --- head of department ------------------------------------------------------------------
 
 
 def _require_head(request: HttpRequest) -> None:
-    if not Department.objects.filter(head=request.user).exists():
+    if not Department.objects.filter(head=_user(request)).exists():
         raise PermissionDenied
 
 
@@ -135,7 +175,7 @@ def _require_head(request: HttpRequest) -> None:
 def review(request: HttpRequest) -> HttpResponse:
     _require_head(request)
     period = services.current_period()
-    all_rows = selectors.review_rows(head=request.user, period=period)
+    all_rows = selectors.review_rows(head=_user(request), period=period)
     status = request.GET.get("status") or ""
     if status not in ChoiceStatus.values:
         status = ""
@@ -159,10 +199,12 @@ def review(request: HttpRequest) -> HttpResponse:
 def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
     """The head's dialog for one choice: details, history, approve / return / reopen."""
     choice = get_object_or_404(
-        ExamFormChoice.objects.select_related("discipline__department", "group", "programme__material", "updated_by"),
+        ExamFormChoice.objects.select_related(
+            "discipline__department", "group", "programme__material", "updated_by"
+        ),
         pk=pk,
     )
-    if not services.is_head_of(request.user, choice.discipline):
+    if not services.is_head_of(_user(request), choice.discipline):
         raise PermissionDenied(_(services.ERR_NOT_HEAD))
     error = ""
     comment = ""
@@ -172,13 +214,19 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
         revision = int(request.POST.get("revision") or 0)
         try:
             if action == "approve":
-                services.choice_approve(actor=request.user, choice_id=pk, expected_revision=revision, comment=comment)
+                services.choice_approve(
+                    actor=_user(request), choice_id=pk, expected_revision=revision, comment=comment
+                )
                 messages.success(request, _("Approved: %(what)s") % {"what": _row_name(choice)})
             elif action == "return":
-                services.choice_return(actor=request.user, choice_id=pk, expected_revision=revision, comment=comment)
-                messages.success(request, _("Returned to the teacher: %(what)s") % {"what": _row_name(choice)})
+                services.choice_return(
+                    actor=_user(request), choice_id=pk, expected_revision=revision, comment=comment
+                )
+                messages.success(
+                    request, _("Returned to the teacher: %(what)s") % {"what": _row_name(choice)}
+                )
             elif action == "reopen":
-                services.choice_reopen(actor=request.user, choice_id=pk, comment=comment)
+                services.choice_reopen(actor=_user(request), choice_id=pk, comment=comment)
                 messages.success(request, _("Reopened: %(what)s") % {"what": _row_name(choice)})
             else:
                 raise DomainError(_("Unknown decision."))
@@ -194,7 +242,12 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "examforms/_review_dialog.html",
-        {"choice": choice, "transitions": choice.transitions.select_related("actor"), "error": error, "comment": comment},
+        {
+            "choice": choice,
+            "transitions": choice.transitions.select_related("actor"),
+            "error": error,
+            "comment": comment,
+        },
     )
 
 
@@ -217,15 +270,22 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("Select at least one row first."))
     else:
         try:
-            result = services.choices_bulk_decide(actor=request.user, items=items, decision=decision, comment=comment)
+            result = services.choices_bulk_decide(
+                actor=_user(request), items=items, decision=decision, comment=comment
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             if result.done:
                 messages.success(request, _("%(n)d choice(s) decided.") % {"n": len(result.done)})
-            names = {c.pk: _row_name(c) for c in ExamFormChoice.objects.filter(pk__in=result.failed).select_related("discipline", "group")}
-            for choice_id, reason in result.failed.items():
-                messages.error(request, f"{names.get(choice_id, choice_id)}: {reason}")
+            names = {
+                c.pk: _row_name(c)
+                for c in ExamFormChoice.objects.filter(pk__in=result.failed).select_related(
+                    "discipline", "group"
+                )
+            }
+            for failed_id, reason in result.failed.items():
+                messages.error(request, f"{names.get(failed_id, str(failed_id))}: {reason}")
     return redirect(request.POST.get("next") or "examforms:review")
 
 
@@ -234,7 +294,7 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     is_registrar = user.is_staff or user.has_role(Role.REGISTRAR)
     headed = list(Department.objects.filter(head=user))
     if not is_registrar and not headed:
@@ -259,13 +319,15 @@ def export(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         content = exporting.choices_xlsx(rows=rows, period=period)
         response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="exam-forms-{period.code}-{label}.xlsx"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="exam-forms-{period.code}-{label}.xlsx"'
+        )
         return response
     return render(
         request,
         "examforms/export.html",
         {"departments": departments, "faculties": faculties, "is_registrar": is_registrar},
     )
-

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from emtihan.core.api import ApiDomainError, error_responses, raise_as_http
@@ -72,7 +72,7 @@ class MaterialListOut(Schema):
 )
 def materials_list(request: HttpRequest, discipline_id: int):
     discipline = _viewable_discipline(request, discipline_id)
-    return 200, list(selectors.materials_for_discipline(discipline))
+    return Status(200, list(selectors.materials_for_discipline(discipline)))
 
 
 # --- POST /disciplines/{id}/materials --------------------------------------------------
@@ -113,7 +113,7 @@ def material_upload(
     material = None
     if data.material_id is not None:
         # Refuse outsiders before telling them whether a material id exists.
-        if not selectors.user_can_upload(request.auth, discipline):
+        if not selectors.user_can_upload(request.user, discipline):
             raise ApiDomainError(403, _(services.ERR_NOT_YOUR_DISCIPLINE))
         material = Material.objects.filter(pk=data.material_id).first()
         if material is None:
@@ -121,7 +121,7 @@ def material_upload(
     try:
         version = raise_as_http(
             services.material_upload,
-            actor=request.auth,
+            actor=request.user,
             discipline=discipline,
             section=data.section or None,
             file=file,
@@ -133,7 +133,7 @@ def material_upload(
         if "material" in exc.errors:
             exc.errors["material_id"] = exc.errors.pop("material")
         raise
-    return 201, version
+    return Status(201, version)
 
 
 # --- GET /disciplines/{id}/programmes --------------------------------------------------
@@ -155,7 +155,9 @@ class ProgrammeOut(_VersionFields):
 )
 def programmes_list(request: HttpRequest, discipline_id: int):
     discipline = _viewable_discipline(request, discipline_id)
-    return 200, list(selectors.programme_versions_for(discipline).select_related("uploaded_by"))
+    return Status(
+        200, list(selectors.programme_versions_for(discipline).select_related("uploaded_by"))
+    )
 
 
 def _discipline(discipline_id: int) -> Discipline:
@@ -164,6 +166,6 @@ def _discipline(discipline_id: int) -> Discipline:
 
 def _viewable_discipline(request: HttpRequest, discipline_id: int) -> Discipline:
     discipline = _discipline(discipline_id)
-    if not selectors.user_can_view(request.auth, discipline):
+    if not selectors.user_can_view(request.user, discipline):
         raise ApiDomainError(403, _(ERR_NOT_ALLOWED))
     return discipline

@@ -22,7 +22,7 @@ from . import selectors, services
 from .forms import MaterialUploadForm
 from .models import DocumentType, Material, MaterialVersion, Section
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     DocumentType.PDF: "application/pdf",
     DocumentType.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     DocumentType.ODT: "application/vnd.oasis.opendocument.text",
@@ -103,6 +103,8 @@ def discipline_materials(request: HttpRequest, discipline_id: int) -> HttpRespon
             "version_form": version_form,
             "version_form_material": version_form_material,
             "next_url": next_url,
+            # Coming from the exam-form dialog (or back with errors): the form comes first.
+            "upload_first": bool(initial["section"]) or form.is_bound,
             "programme_section": Section.FINAL_EXAM_PROGRAMME,
         },
     )

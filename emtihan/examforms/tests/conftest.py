@@ -10,8 +10,12 @@ from emtihan.umkd.models import Material, MaterialVersion, Section
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def add_programme(discipline, user, *, title="Exam programme", section=Section.FINAL_EXAM_PROGRAMME) -> MaterialVersion:
-    material = Material.objects.create(discipline=discipline, section=section, title=title, created_by=user)
+def add_programme(
+    discipline, user, *, title="Exam programme", section=Section.FINAL_EXAM_PROGRAMME
+) -> MaterialVersion:
+    material = Material.objects.create(
+        discipline=discipline, section=section, title=title, created_by=user
+    )
     return add_version(material, user)
 
 

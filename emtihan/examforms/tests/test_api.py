@@ -12,7 +12,12 @@ from emtihan.examforms.models import ExamFormChoice
 
 
 def put_choice(client, payload, **headers):
-    return client.put("/api/v1/exam-forms/choices", data=json.dumps(payload), content_type="application/json", **headers)
+    return client.put(
+        "/api/v1/exam-forms/choices",
+        data=json.dumps(payload),
+        content_type="application/json",
+        **headers,
+    )
 
 
 def payload(world, programme, **over):
@@ -34,11 +39,17 @@ def test_anonymous_requests_are_refused(client, world):
 
 def test_a_teacher_saves_through_the_api_with_a_token(client, world, programmes):
     _token, key = ApiToken.issue(user=world.teacher, name="integration")
-    response = put_choice(client, payload(world, programmes["algebra"]), HTTP_AUTHORIZATION=f"Bearer {key}")
+    response = put_choice(
+        client, payload(world, programmes["algebra"]), HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "submitted"
     rows = client.get("/api/v1/exam-forms/my-rows", HTTP_AUTHORIZATION=f"Bearer {key}").json()
-    assert {(r["discipline_code"], r["group_code"]) for r in rows} == {("ALG", "IS-2301"), ("PHY", "IS-2301"), ("ALG", "IS-2302")}
+    assert {(r["discipline_code"], r["group_code"]) for r in rows} == {
+        ("ALG", "IS-2301"),
+        ("PHY", "IS-2301"),
+        ("ALG", "IS-2302"),
+    }
 
 
 def test_validation_errors_come_back_per_field(client, world, programmes):
@@ -77,7 +88,10 @@ def test_the_review_cycle_over_the_api(client, world, programmes):
 
 def test_options_follow_the_rule_table(client, world):
     client.force_login(world.teacher)
-    options = client.get("/api/v1/exam-forms/options", {"discipline_id": world.algebra.pk, "platform": "MOODLE", "form": "WRITTEN"}).json()
+    options = client.get(
+        "/api/v1/exam-forms/options",
+        {"discipline_id": world.algebra.pk, "platform": "MOODLE", "form": "WRITTEN"},
+    ).json()
     assert "STARTEXAM" not in options["platforms"]
     assert options["types"] == ["PROJECT", "CASE", "ESSAY", "CREATIVE"]
     assert len(client.get("/api/v1/exam-forms/rules").json()) == 14

@@ -28,9 +28,19 @@ def _input(platform, form, exam_type="", info="", programme=None):
 def test_each_of_the_14_combinations_is_accepted(world, programmes, row):
     number, platform, form, exam_type, info_kind, medical = row
     if medical:
-        teacher, discipline, group, programme = world.other_teacher, world.anatomy, world.med_group, programmes["anatomy"]
+        teacher, discipline, group, programme = (
+            world.other_teacher,
+            world.anatomy,
+            world.med_group,
+            programmes["anatomy"],
+        )
     else:
-        teacher, discipline, group, programme = world.teacher, world.algebra, world.g1, programmes["algebra"]
+        teacher, discipline, group, programme = (
+            world.teacher,
+            world.algebra,
+            world.g1,
+            programmes["algebra"],
+        )
     choice = choice_save(
         actor=teacher, discipline=discipline, group=group,
         data=_input(platform, form, exam_type, INFO[info_kind], programme),
@@ -105,7 +115,9 @@ def test_a_programme_of_another_discipline_is_refused(world, programmes):
 
 
 def test_a_file_from_another_umkd_section_is_refused(world, programmes):
-    syllabus = add_programme(world.algebra, world.teacher, title="Syllabus", section=Section.SYLLABUS)
+    syllabus = add_programme(
+        world.algebra, world.teacher, title="Syllabus", section=Section.SYLLABUS
+    )
     _refused(world, programmes, _input("UNIVER", "TESTING", "", "", syllabus),
              field="programme", message=services.ERR_PROGRAMME_WRONG)  # fmt: skip
 

@@ -35,13 +35,17 @@ def _resend(world, choice, programmes, **changes):
 
 
 def test_the_whole_round_trip(world, programmes, submitted):
-    returned = choice_return(actor=world.head, choice_id=submitted.pk, expected_revision=1, comment="Use BigBlueButton")
+    returned = choice_return(
+        actor=world.head, choice_id=submitted.pk, expected_revision=1, comment="Use BigBlueButton"
+    )
     assert returned.status == ChoiceStatus.RETURNED and returned.head_comment == "Use BigBlueButton"
     resent = _resend(world, returned, programmes, additional_info="BigBlueButton")
     assert resent.status == ChoiceStatus.SUBMITTED and resent.revision == 2
     approved = choice_approve(actor=world.head, choice_id=resent.pk, expected_revision=2)
     assert approved.status == ChoiceStatus.APPROVED and approved.decided_by == world.head
-    history = [(t.from_status, t.to_status, t.actor.email, t.comment) for t in approved.transitions.all()]
+    history = [
+        (t.from_status, t.to_status, t.actor.email, t.comment) for t in approved.transitions.all()
+    ]
     assert history == [
         ("not_chosen", "submitted", world.teacher.email, ""),
         ("submitted", "returned", world.head.email, "Use BigBlueButton"),
@@ -67,7 +71,10 @@ def test_reopening_makes_it_editable_again_and_is_recorded(world, programmes, su
     reopened = choice_reopen(actor=world.head, choice_id=submitted.pk, comment="Programme changed")
     assert reopened.status == ChoiceStatus.RETURNED
     assert reopened.transitions.last().comment == "Programme changed"
-    assert _resend(world, reopened, programmes, additional_info="Teams").status == ChoiceStatus.SUBMITTED
+    assert (
+        _resend(world, reopened, programmes, additional_info="Teams").status
+        == ChoiceStatus.SUBMITTED
+    )
 
 
 def test_a_teacher_cannot_reopen(world, submitted):
@@ -81,7 +88,9 @@ def test_a_head_cannot_approve_another_departments_choice(world, submitted):
         choice_approve(actor=world.other_head, choice_id=submitted.pk, expected_revision=1)
     assert exc.value.message == services.ERR_NOT_HEAD
     with pytest.raises(PermissionDeniedError):
-        choice_return(actor=world.other_head, choice_id=submitted.pk, expected_revision=1, comment="no")
+        choice_return(
+            actor=world.other_head, choice_id=submitted.pk, expected_revision=1, comment="no"
+        )
     assert ExamFormChoice.objects.get().status == ChoiceStatus.SUBMITTED
 
 
@@ -96,7 +105,9 @@ def test_returning_needs_a_comment(world, submitted):
     assert exc.value.errors == {"comment": [services.ERR_COMMENT_REQUIRED]}
 
 
-def test_approving_content_changed_since_the_head_opened_it_is_refused(world, programmes, submitted):
+def test_approving_content_changed_since_the_head_opened_it_is_refused(
+    world, programmes, submitted
+):
     _resend(world, submitted, programmes, additional_info="MS Teams")
     with pytest.raises(DomainError) as exc:
         choice_approve(actor=world.head, choice_id=submitted.pk, expected_revision=1)
@@ -125,7 +136,9 @@ def test_bulk_approve_reports_each_row(world, programmes, submitted):
     anatomy = choice_save(actor=world.other_teacher, discipline=world.anatomy, group=world.med_group,
                           data=ChoiceInput(platform="STARTEXAM", form="TESTING", programme_id=programmes["anatomy"].pk))  # fmt: skip
     result = choices_bulk_decide(
-        actor=world.head, decision="approve", items=[(submitted.pk, 1), (physics.pk, 1), (anatomy.pk, 1)]
+        actor=world.head,
+        decision="approve",
+        items=[(submitted.pk, 1), (physics.pk, 1), (anatomy.pk, 1)],
     )
     assert sorted(result.done) == sorted([submitted.pk, physics.pk])
     assert result.failed == {anatomy.pk: services.ERR_NOT_HEAD}
@@ -134,6 +147,10 @@ def test_bulk_approve_reports_each_row(world, programmes, submitted):
 
 def test_bulk_return_needs_a_comment(world, submitted):
     with pytest.raises(ValidationFailed):
-        choices_bulk_decide(actor=world.head, decision="return", items=[(submitted.pk, 1)], comment="")
-    result = choices_bulk_decide(actor=world.head, decision="return", items=[(submitted.pk, 1)], comment="Fix it")
+        choices_bulk_decide(
+            actor=world.head, decision="return", items=[(submitted.pk, 1)], comment=""
+        )
+    result = choices_bulk_decide(
+        actor=world.head, decision="return", items=[(submitted.pk, 1)], comment="Fix it"
+    )
     assert result.done == [submitted.pk]

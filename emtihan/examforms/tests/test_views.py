@@ -15,7 +15,9 @@ from emtihan.examforms.services import ChoiceInput, choice_approve, choice_save
 
 
 def edit_url(world, discipline=None, group=None):
-    return reverse("examforms:choice_edit", args=[(discipline or world.algebra).pk, (group or world.g1).pk])
+    return reverse(
+        "examforms:choice_edit", args=[(discipline or world.algebra).pk, (group or world.g1).pk]
+    )
 
 
 def test_the_teacher_sees_their_groups_and_disciplines(client, world):
@@ -45,12 +47,16 @@ def test_the_dialog_offers_only_what_the_table_allows(client, world, programmes)
     body = client.get(edit_url(world)).content.decode()
     assert 'value="STARTEXAM"' not in body  # not a medical discipline
     assert 'value="OQYLYQ"' in body
-    fields = client.get(edit_url(world), {"fields": 1, "platform": "MOODLE", "form": "WRITTEN"}).content.decode()
+    fields = client.get(
+        edit_url(world), {"fields": 1, "platform": "MOODLE", "form": "WRITTEN"}
+    ).content.decode()
     for t in ("PROJECT", "CASE", "ESSAY", "CREATIVE"):
         assert f'value="{t}"' in fields
     assert 'value="TRADITIONAL"' not in fields
     assert "Moodle LMS: written, testing, mixed" in fields  # the platform's instructions
-    oral = client.get(edit_url(world), {"fields": 1, "platform": "UNIVER", "form": "ORAL"}).content.decode()
+    oral = client.get(
+        edit_url(world), {"fields": 1, "platform": "UNIVER", "form": "ORAL"}
+    ).content.decode()
     assert "have none" in oral and "video-conference" in oral
 
 
@@ -60,7 +66,9 @@ def test_the_dialog_for_medicine_offers_startexam(client, world, programmes):
     assert 'value="STARTEXAM"' in body
 
 
-def test_the_dialog_shows_facts_and_lists_only_this_disciplines_programmes(client, world, programmes):
+def test_the_dialog_shows_facts_and_lists_only_this_disciplines_programmes(
+    client, world, programmes
+):
     client.force_login(world.teacher)
     body = client.get(edit_url(world)).content.decode()
     assert "IS-2301" in body and "Full-time" in body
@@ -79,12 +87,20 @@ def test_send_for_review_saves_and_returns_the_updated_list(client, world, progr
     client.force_login(world.teacher)
     response = client.post(
         edit_url(world),
-        {"platform": "UNIVER", "form": "ORAL", "additional_info": "Zoom", "programme": programmes["algebra"].pk},
+        {
+            "platform": "UNIVER",
+            "form": "ORAL",
+            "additional_info": "Zoom",
+            "programme": programmes["algebra"].pk,
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert response["HX-Trigger"] == "emtihan:close-dialog"
-    assert 'id="choice-table" data-selectable="row-toolbar" hx-swap-oob="true"' in response.content.decode()
+    assert (
+        'id="choice-table" data-selectable="row-toolbar" hx-swap-oob="true"'
+        in response.content.decode()
+    )
     choice = ExamFormChoice.objects.get()
     assert (choice.status, choice.form, choice.additional_info) == ("submitted", "ORAL", "Zoom")
 
@@ -101,11 +117,18 @@ def test_a_forged_request_gets_a_clear_error_per_field(client, world, programmes
     assert not ExamFormChoice.objects.exists()
 
 
-def test_a_teacher_cannot_open_or_post_for_a_discipline_they_do_not_teach(client, world, programmes):
+def test_a_teacher_cannot_open_or_post_for_a_discipline_they_do_not_teach(
+    client, world, programmes
+):
     client.force_login(world.teacher)
     url = edit_url(world, world.anatomy, world.med_group)
     assert client.get(url).status_code == 403
-    assert client.post(url, {"platform": "STARTEXAM", "form": "TESTING", "programme": programmes["anatomy"].pk}).status_code == 403
+    assert (
+        client.post(
+            url, {"platform": "STARTEXAM", "form": "TESTING", "programme": programmes["anatomy"].pk}
+        ).status_code
+        == 403
+    )
     assert not ExamFormChoice.objects.exists()
 
 
@@ -132,7 +155,9 @@ def test_the_head_reviews_and_filters(client, world, submitted):
     client.force_login(world.head)
     body = client.get(reverse("examforms:review")).content.decode()
     assert "ALG" in body and "PHY" in body and "ANAT1" not in body
-    submitted_only = client.get(reverse("examforms:review"), {"status": "submitted"}).content.decode()
+    submitted_only = client.get(
+        reverse("examforms:review"), {"status": "submitted"}
+    ).content.decode()
     assert f'value="{submitted.pk}:1"' in submitted_only and "PHY" not in submitted_only
 
 
@@ -159,7 +184,9 @@ def test_another_head_gets_403(client, world, submitted):
 
 def test_bulk_approve_from_the_review_page(client, world, submitted):
     client.force_login(world.head)
-    response = client.post(reverse("examforms:review_bulk"), {"selected": [f"{submitted.pk}:1"], "decision": "approve"})
+    response = client.post(
+        reverse("examforms:review_bulk"), {"selected": [f"{submitted.pk}:1"], "decision": "approve"}
+    )
     assert response.status_code == 302
     assert ExamFormChoice.objects.get().status == ChoiceStatus.APPROVED
 
@@ -179,8 +206,18 @@ def test_the_registrar_exports_a_faculty_as_xlsx(client, world, submitted):
 
 def test_a_head_exports_only_their_departments(client, world, submitted):
     client.force_login(world.head)
-    assert client.get(reverse("examforms:export"), {"scope": f"department:{world.math.pk}"}).status_code == 200
-    assert client.get(reverse("examforms:export"), {"scope": f"department:{world.anat.pk}"}).status_code == 403
+    assert (
+        client.get(
+            reverse("examforms:export"), {"scope": f"department:{world.math.pk}"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            reverse("examforms:export"), {"scope": f"department:{world.anat.pk}"}
+        ).status_code
+        == 403
+    )
     assert client.get(reverse("examforms:export"), {"scope": "all"}).status_code == 403
     client.force_login(world.teacher)
     assert client.get(reverse("examforms:export")).status_code == 403
@@ -189,6 +226,9 @@ def test_a_head_exports_only_their_departments(client, world, submitted):
 def test_a_forged_combination_is_not_silently_corrected(client, world, programmes):
     """OQYLYQ has one form (WRITTEN); a forged TESTING must be refused, not replaced."""
     client.force_login(world.teacher)
-    response = client.post(edit_url(world), {"platform": "OQYLYQ", "form": "TESTING", "programme": programmes["algebra"].pk})
+    response = client.post(
+        edit_url(world),
+        {"platform": "OQYLYQ", "form": "TESTING", "programme": programmes["algebra"].pk},
+    )
     assert services.ERR_FORM_NOT_ALLOWED in response.content.decode()
     assert not ExamFormChoice.objects.exists()

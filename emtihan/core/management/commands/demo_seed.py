@@ -8,6 +8,7 @@ their student ID 100001..100030, as the university does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,16 +41,55 @@ STAFF = [
     ("head2@demo.local", "Marat Anatomov", [Role.HEAD]),
 ]
 FACULTIES = [
-    ("IT", "Ақпараттық технологиялар факультеті", "Факультет информационных технологий", "Faculty of Information Technology", False),
-    ("MED", "Медицина және денсаулық сақтау факультеті", "Факультет медицины и здравоохранения", "Faculty of Medicine and Healthcare", True),
+    (
+        "IT",
+        "Ақпараттық технологиялар факультеті",
+        "Факультет информационных технологий",
+        "Faculty of Information Technology",
+        False,
+    ),
+    (
+        "MED",
+        "Медицина және денсаулық сақтау факультеті",
+        "Факультет медицины и здравоохранения",
+        "Faculty of Medicine and Healthcare",
+        True,
+    ),
 ]
 DEPARTMENTS = [
-    ("CS", "IT", "Информатика кафедрасы", "Кафедра информатики", "Department of Computer Science", "head@demo.local"),
-    ("MATH", "IT", "Математика кафедрасы", "Кафедра математики", "Department of Mathematics", "head@demo.local"),
-    ("ANAT", "MED", "Анатомия кафедрасы", "Кафедра анатомии", "Department of Anatomy", "head2@demo.local"),
+    (
+        "CS",
+        "IT",
+        "Информатика кафедрасы",
+        "Кафедра информатики",
+        "Department of Computer Science",
+        "head@demo.local",
+    ),
+    (
+        "MATH",
+        "IT",
+        "Математика кафедрасы",
+        "Кафедра математики",
+        "Department of Mathematics",
+        "head@demo.local",
+    ),
+    (
+        "ANAT",
+        "MED",
+        "Анатомия кафедрасы",
+        "Кафедра анатомии",
+        "Department of Anatomy",
+        "head2@demo.local",
+    ),
 ]
 DISCIPLINES = [
-    ("CS101", "CS", "Бағдарламалау негіздері", "Основы программирования", "Programming Fundamentals"),
+    (
+        "CS101",
+        "CS",
+        "Бағдарламалау негіздері",
+        "Основы программирования",
+        "Programming Fundamentals",
+    ),
     ("CS205", "CS", "Деректер қоры", "Базы данных", "Databases"),
     ("MATH110", "MATH", "Сызықтық алгебра", "Линейная алгебра", "Linear Algebra"),
     ("MATH210", "MATH", "Ықтималдықтар теориясы", "Теория вероятностей", "Probability Theory"),
@@ -77,8 +117,16 @@ ASSIGNMENTS = [
 # Disciplines that already have a final-exam programme in UMKD (the others have none).
 PROGRAMMES = ["CS101", "MATH110", "ANAT101"]
 STUDENT_NAMES = [
-    "Айгерім Ахметова", "Дархан Бекович", "Жанар Серікова", "Ерасыл Нұрланов", "Мадина Қасымова",
-    "Арман Тоқтаров", "Сабина Ильина", "Нұржан Әбдіров", "Ақбота Жұмабаева", "Тимур Ким",
+    "Айгерім Ахметова",
+    "Дархан Бекович",
+    "Жанар Серікова",
+    "Ерасыл Нұрланов",
+    "Мадина Қасымова",
+    "Арман Тоқтаров",
+    "Сабина Ильина",
+    "Нұржан Әбдіров",
+    "Ақбота Жұмабаева",
+    "Тимур Ким",
 ]
 
 
@@ -115,7 +163,7 @@ class Command(BaseCommand):
             period.save(update_fields=["is_current"])
         return period
 
-    def _user(self, email: str, name: str, password: str, roles: list[str], **extra) -> User:
+    def _user(self, email: str, name: str, password: str, roles: Sequence[str], **extra) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email=email, password=password, full_name=name, **extra)
@@ -128,14 +176,17 @@ class Command(BaseCommand):
         users = {}
         for email, name, roles in STAFF:
             staff = Role.REGISTRAR in roles
-            users[email] = self._user(email, name, STAFF_PASSWORD, roles, is_staff=staff, is_superuser=staff)
+            users[email] = self._user(
+                email, name, STAFF_PASSWORD, roles, is_staff=staff, is_superuser=staff
+            )
         return users
 
     def _faculties(self) -> dict[str, Faculty]:
         out = {}
         for code, kk, ru, en, medical in FACULTIES:
             out[code], _ = Faculty.objects.get_or_create(
-                code=code, defaults={"name_kk": kk, "name_ru": ru, "name_en": en, "is_medical": medical}
+                code=code,
+                defaults={"name_kk": kk, "name_ru": ru, "name_en": en, "is_medical": medical},
             )
         return out
 
@@ -144,7 +195,13 @@ class Command(BaseCommand):
         for code, fac, kk, ru, en, head in DEPARTMENTS:
             out[code], _ = Department.objects.get_or_create(
                 code=code,
-                defaults={"faculty": faculties[fac], "name_kk": kk, "name_ru": ru, "name_en": en, "head": users[head]},
+                defaults={
+                    "faculty": faculties[fac],
+                    "name_kk": kk,
+                    "name_ru": ru,
+                    "name_en": en,
+                    "head": users[head],
+                },
             )
         return out
 
@@ -152,7 +209,13 @@ class Command(BaseCommand):
         out = {}
         for code, dept, kk, ru, en in DISCIPLINES:
             out[code], _ = Discipline.objects.get_or_create(
-                code=code, defaults={"department": departments[dept], "name_kk": kk, "name_ru": ru, "name_en": en}
+                code=code,
+                defaults={
+                    "department": departments[dept],
+                    "name_kk": kk,
+                    "name_ru": ru,
+                    "name_en": en,
+                },
             )
         return out
 
@@ -160,7 +223,13 @@ class Command(BaseCommand):
         out = {}
         for code, fac, form, lang, year in GROUPS:
             out[code], _ = StudyGroup.objects.get_or_create(
-                code=code, defaults={"faculty": faculties[fac], "study_form": form, "language": lang, "year": year}
+                code=code,
+                defaults={
+                    "faculty": faculties[fac],
+                    "study_form": form,
+                    "language": lang,
+                    "year": year,
+                },
             )
         return out
 
@@ -169,14 +238,18 @@ class Command(BaseCommand):
         out = {}
         for n, (email, dept) in enumerate(home.items(), start=1):
             out[email], _ = Teacher.objects.get_or_create(
-                user=users[email], defaults={"staff_id": f"T{n:04d}", "department": departments[dept]}
+                user=users[email],
+                defaults={"staff_id": f"T{n:04d}", "department": departments[dept]},
             )
         return out
 
     def _assignments(self, teachers, disciplines, groups, period) -> None:
         for email, disc, group in ASSIGNMENTS:
             TeachingAssignment.objects.get_or_create(
-                teacher=teachers[email], discipline=disciplines[disc], group=groups[group], period=period
+                teacher=teachers[email],
+                discipline=disciplines[disc],
+                group=groups[group],
+                period=period,
             )
 
     def _students(self, groups) -> None:
@@ -187,14 +260,17 @@ class Command(BaseCommand):
             name = STUDENT_NAMES[(n - 1) % len(STUDENT_NAMES)]
             user = self._user(email, name, student_id, [Role.STUDENT])
             Student.objects.get_or_create(
-                user=user, defaults={"student_id": student_id, "group": groups[codes[(n - 1) % len(codes)]]}
+                user=user,
+                defaults={"student_id": student_id, "group": groups[codes[(n - 1) % len(codes)]]},
             )
 
     def _programmes(self, disciplines, users) -> None:
         for code in PROGRAMMES:
             discipline = disciplines[code]
             teacher = users[next(e for e, d, _g in ASSIGNMENTS if d == code)]
-            if Material.objects.filter(discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME).exists():
+            if Material.objects.filter(
+                discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME
+            ).exists():
                 continue
             pdf = simple_pdf([
                 f"Final-exam programme: {discipline.name_en} ({code})",
@@ -203,7 +279,9 @@ class Command(BaseCommand):
                 "2. Method: how the exam is run, time, allowed materials.",
                 "3. Assessment criteria.",
             ])  # fmt: skip
-            upload = SimpleUploadedFile(f"{code}-exam-programme.pdf", pdf, content_type="application/pdf")
+            upload = SimpleUploadedFile(
+                f"{code}-exam-programme.pdf", pdf, content_type="application/pdf"
+            )
             material_upload(
                 actor=teacher, discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME, file=upload,
                 title=f"{code} final-exam programme and method instructions",
