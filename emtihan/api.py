@@ -25,6 +25,9 @@ api.add_router("/exam-forms/", examforms_router)
 
 @api.exception_handler(ApiDomainError)
 def domain_error(request, exc: ApiDomainError):
-    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code)
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.errors}, status=exc.status_code
+    )
+
 
 api.add_router("/umkd/", umkd_router)

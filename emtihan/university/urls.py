@@ -3,4 +3,8 @@ from django.urls import path
 from . import views
 
 app_name = "university"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("imports/", views.import_list, name="import_list"),
+    path("imports/<int:job_id>/", views.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/rerun/", views.import_rerun, name="import_rerun"),
+]
