@@ -9,7 +9,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = audit_verify(progress=lambda n: self.stdout.write(f"  checked {n} entries…"))
         if report.ok:
-            self.stdout.write(self.style.SUCCESS(f"Audit chain OK: {report.checked} entries verified."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Audit chain OK: {report.checked} entries verified.")
+            )
             return
         raise CommandError(
             f"Audit chain BROKEN at entry {report.first_bad_seq}: {report.reason} "
