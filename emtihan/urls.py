@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from emtihan.accounts import views as accounts_views
 from emtihan.api import api
 
 urlpatterns = [
@@ -9,7 +10,7 @@ urlpatterns = [
     path("umkd/", include("emtihan.umkd.urls")),
     path("exam-forms/", include("emtihan.examforms.urls")),
     path("registry/", include("emtihan.university.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

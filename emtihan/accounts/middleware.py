@@ -1,10 +1,11 @@
-"""Forced password change for accounts whose password the registry set."""
+"""Forced password change, and the user's saved interface language."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 
 class ForcePasswordChangeMiddleware:
@@ -26,4 +27,26 @@ class ForcePasswordChangeMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
         ):
             return redirect(reverse("password_change"))
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's saved language wins over the browser's Accept-Language on a
+    device where they have not picked one yet (no language cookie): a student who chose
+    Kazakh at home gets Kazakh in the exam room too. Runs after LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.language
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.language in dict(settings.LANGUAGES)
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         return self.get_response(request)

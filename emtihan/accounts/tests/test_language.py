@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -75,3 +76,14 @@ def test_the_current_language_is_marked_in_the_switcher(client, db):
 def test_an_unknown_language_is_ignored(client, db):
     switch_language(client, "xx")
     assert '<html lang="en">' in client.get(LOGIN_URL).text
+
+
+def test_the_chosen_language_is_remembered_on_the_account(client, world):
+    client.force_login(world.student)
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    world.student.refresh_from_db()
+    assert world.student.language == "ru"
+    # Another device: no language cookie, an English browser; the account's choice wins.
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    other.force_login(world.student)
+    assert '<html lang="ru">' in other.get("/accounts/password/change/").content.decode()
