@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "emtihan.university",
     "emtihan.umkd",
     "emtihan.examforms",
+    "emtihan.exams",
+    "emtihan.attempts",
 ]
 
 MIDDLEWARE = [

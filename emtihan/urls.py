@@ -10,6 +10,8 @@ urlpatterns = [
     path("umkd/", include("emtihan.umkd.urls")),
     path("exam-forms/", include("emtihan.examforms.urls")),
     path("registry/", include("emtihan.university.urls")),
+    path("exams/", include("emtihan.exams.urls")),
+    path("sitting/", include("emtihan.attempts.urls")),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

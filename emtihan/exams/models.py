@@ -1,0 +1,144 @@
+"""Exams hosted by emtihan and their questions.
+
+An ``Exam`` is created from an approved exam-form choice whose platform is hosted here
+(OQYLYQ written, UNIVER written, UNIVER testing), for the students of that group. Its
+questions are either fixed (always asked) or drawn from a ``QuestionPool`` ("pick N").
+Each student's selection and order are fixed once, from a seed, when the attempt starts.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from emtihan.examforms.models import ExamFormChoice
+from emtihan.university.models import Student
+
+
+class TimeoutPolicy(models.TextChoices):
+    LAST_DRAFT = "last_draft", _("The last autosaved draft counts")
+    EMPTY = "empty", _("Unsent answers count as empty")
+
+
+class ExamStatus(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    PUBLISHED = "published", _("Published to students")
+
+
+class Exam(models.Model):
+    """One final exam of one discipline for one group (a hosted exam-form choice)."""
+
+    choice = models.ForeignKey(ExamFormChoice, on_delete=models.PROTECT, related_name="exams")
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description and rules"), blank=True)
+    opens_at = models.DateTimeField(_("window opens"))
+    closes_at = models.DateTimeField(_("window closes"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    allow_formulas = models.BooleanField(_("formulas allowed"), default=True)
+    allow_drawings = models.BooleanField(_("drawings allowed"), default=False)
+    allow_pictures = models.BooleanField(_("pictures allowed"), default=False)
+    allowed_other = models.TextField(_("other allowed materials"), blank=True)
+    timeout_policy = models.CharField(
+        _("answer at time-out"), max_length=16, choices=TimeoutPolicy.choices, default=TimeoutPolicy.LAST_DRAFT
+    )
+    absence_cap_seconds = models.PositiveIntegerField(_("absence cap (seconds)"), default=20 * 60)
+    shuffle_questions = models.BooleanField(_("shuffle questions per student"), default=True)
+    shuffle_options = models.BooleanField(_("shuffle options per student"), default=True)
+    status = models.CharField(_("status"), max_length=16, choices=ExamStatus.choices, default=ExamStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("exam")
+        verbose_name_plural = _("exams")
+        ordering = ["opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="exam_window_order"),
+            models.CheckConstraint(condition=models.Q(duration_minutes__gt=0), name="exam_duration_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Accommodation(models.Model):
+    """Extra time for one student in one exam (e.g. a documented disability)."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="accommodations")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="accommodations")
+    extra_minutes = models.PositiveIntegerField(_("extra time (minutes)"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("accommodation")
+        verbose_name_plural = _("accommodations")
+        constraints = [models.UniqueConstraint(fields=["exam", "student"], name="one_accommodation_per_student")]
+
+    def __str__(self) -> str:
+        return f"{self.student} +{self.extra_minutes} min"
+
+
+class QuestionPool(models.Model):
+    """A set of interchangeable questions; each student gets ``pick`` of them."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="pools")
+    name = models.CharField(_("name"), max_length=255)
+    pick = models.PositiveIntegerField(_("questions to pick"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("question pool")
+        verbose_name_plural = _("question pools")
+        ordering = ["exam", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.pick})"
+
+
+class QuestionKind(models.TextChoices):
+    WRITTEN = "written", _("Written answer")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TRUE_FALSE = "true_false", _("True / false")
+    SHORT = "short", _("Short answer")
+    NUMERIC = "numeric", _("Numeric")
+
+
+CLOSED_KINDS = frozenset(
+    {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE, QuestionKind.SHORT, QuestionKind.NUMERIC}
+)
+
+
+class Question(models.Model):
+    """One question. ``body`` is sanitised HTML (math and chemistry kept as LaTeX).
+
+    ``spec`` holds what the kind needs, e.g. for choice kinds
+    ``{"options": [{"id": "a", "html": "...", "fraction": 1.0}, ...]}``, for short answer
+    ``{"answers": [{"text": "...", "fraction": 1.0}], "case_sensitive": false}``, for numeric
+    ``{"answers": [{"value": 3.14, "tolerance": 0.01, "fraction": 1.0}]}``, for true/false
+    ``{"correct": true}``.
+    """
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="questions")
+    pool = models.ForeignKey(QuestionPool, on_delete=models.CASCADE, null=True, blank=True, related_name="questions")
+    kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind.choices)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    body = models.TextField(_("question"))
+    spec = models.JSONField(_("answer specification"), default=dict, blank=True)
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, default=1)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    source = models.CharField(_("imported from"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["exam", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.kind in CLOSED_KINDS
