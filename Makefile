@@ -40,7 +40,7 @@ fmt: $(VENV)/.installed-dev
 # Re-extract translatable strings (needs GNU gettext: apt-get install gettext) and
 # compile the catalogs; the .mo files are committed so servers need no gettext.
 messages: $(VENV)/.installed-dev
-	cd emtihan && ../$(BIN)/python ../manage.py makemessages -l kk -l ru -l en --no-obsolete --add-location file
+	cd emtihan && ../$(BIN)/python ../manage.py makemessages -l kk -l ru -l en --no-obsolete --add-location file -i "tests/*" -i "*/tests/*"
 	$(BIN)/python scripts/compile_messages.py
 
 clean:

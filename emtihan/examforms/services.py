@@ -52,9 +52,9 @@ ERR_TYPE_REQUIRED = gettext_noop("Choose the exam type.")
 ERR_TYPE_NOT_ALLOWED = gettext_noop("This type is not available for the chosen platform and form.")
 ERR_TYPE_MUST_BE_EMPTY = gettext_noop("This platform and form have no exam type: leave it empty.")
 ERR_INFO_VIDEO = gettext_noop(
-    "Give the video-conference platform: MS Teams, BigBlueButton, Zoom or another."
+    "Enter the video-conference platform: MS Teams, BigBlueButton, Zoom or another."
 )
-ERR_INFO_COURSES = gettext_noop("Give the online-course platforms: Coursera, Stepik, edX, ...")
+ERR_INFO_COURSES = gettext_noop("Enter the online-course platforms: Coursera, Stepik, edX, ...")
 ERR_INFO_MUST_BE_EMPTY = gettext_noop(
     "Leave the additional information empty for this platform and form."
 )
@@ -189,7 +189,7 @@ def choice_validate(
             add("additional_info", ERR_INFO_MUST_BE_EMPTY)
     if len(data.additional_info) > INFO_MAX_LENGTH:
         errors.setdefault("additional_info", []).append(
-            _("Keep the additional information under %(n)d characters.") % {"n": INFO_MAX_LENGTH}
+            _("Keep the additional information to at most %(n)d characters.") % {"n": INFO_MAX_LENGTH}
         )
 
     programme_error = _programme_error(data.programme_id, discipline)

@@ -277,7 +277,7 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             if result.done:
-                messages.success(request, _("%(n)d choice(s) decided.") % {"n": len(result.done)})
+                messages.success(request, _("Choices decided: %(n)d.") % {"n": len(result.done)})
             names = {
                 c.pk: _row_name(c)
                 for c in ExamFormChoice.objects.filter(pk__in=result.failed).select_related(

@@ -176,7 +176,7 @@ def _job_row(job: ImportJob) -> dict:
     report = importing.ImportReport.from_dict(job.report) if job.report else None
     if job.status == ImportStatus.DONE and report is not None:
         css = "approved" if report.applied else "returned"
-        label = _("Written") if report.applied else _("Nothing written")
+        label = _("Imported") if report.applied else _("Nothing imported")
     else:
         css, label = _STATUS_CSS.get(job.status, "draft"), job.get_status_display()
     return {"job": job, "report": report, "css": css, "label": label}

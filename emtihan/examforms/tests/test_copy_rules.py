@@ -49,7 +49,7 @@ def test_it_copies_every_row_of_the_year(source_rows):
 
     assert rows(TARGET) == source_rows
     assert rows(SOURCE) == source_rows
-    assert f"Copied {len(source_rows)} rules from {SOURCE} to {TARGET}." in out
+    assert f"Rules copied from {SOURCE} to {TARGET}: {len(source_rows)}." in out
 
 
 def test_it_records_the_copy_in_the_audit_log(source_rows):
@@ -67,7 +67,7 @@ def test_it_refuses_a_year_that_already_has_rows(source_rows):
         label_ru="x", label_en="x",
     )  # fmt: skip
 
-    with pytest.raises(CommandError, match="already has 1 rules. Use --replace"):
+    with pytest.raises(CommandError, match=r"already has rules \(1\)\. Use --replace"):
         copy_rules("--from", SOURCE, "--to", TARGET)
 
     assert len(rows(TARGET)) == 1
@@ -83,7 +83,7 @@ def test_replace_swaps_the_target_rows(source_rows):
     out = copy_rules("--from", SOURCE, "--to", TARGET, "--replace")
 
     assert rows(TARGET) == source_rows
-    assert "Deleted the 1 rules 2027-2028 had before." in out
+    assert "Rules of 2027-2028 deleted before copying: 1." in out
 
 
 def test_it_refuses_an_empty_source_year(db):

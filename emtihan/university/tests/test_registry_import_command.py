@@ -49,7 +49,7 @@ def test_bad_rows_are_listed_and_the_command_fails(world, tmp_path):
     path = write_xlsx(tmp_path / "registry.xlsx", sheets)
     out = StringIO()
 
-    with pytest.raises(CommandError, match="Nothing was written: 2 problem"):
+    with pytest.raises(CommandError, match=r"Nothing was written\. Problems found: 2 "):
         call_command("registry_import", str(path), stdout=out)
 
     text = out.getvalue()

@@ -21,7 +21,7 @@ ERR_YEAR_FORMAT = gettext_noop("%(year)s is not an academic year: write it like 
 ERR_SAME_YEAR = gettext_noop("The source and the target year are the same.")
 ERR_SOURCE_EMPTY = gettext_noop("Academic year %(year)s has no rules to copy.")
 ERR_TARGET_HAS_ROWS = gettext_noop(
-    "Academic year %(year)s already has %(count)d rules. Use --replace to delete them and "
+    "Academic year %(year)s already has rules (%(count)d). Use --replace to delete them and "
     "copy again."
 )
 
@@ -75,13 +75,13 @@ class Command(BaseCommand):
                 object_id=target,
                 data={"from": source, "to": target, "copied": len(rules), "replaced": replaced},
             )
-        message = _("Copied %(count)d rules from %(source)s to %(target)s.") % {
+        message = _("Rules copied from %(source)s to %(target)s: %(count)d.") % {
             "count": len(rules),
             "source": source,
             "target": target,
         }
         if replaced:
-            message += " " + _("Deleted the %(count)d rules %(year)s had before.") % {
+            message += " " + _("Rules of %(year)s deleted before copying: %(count)d.") % {
                 "count": replaced,
                 "year": target,
             }

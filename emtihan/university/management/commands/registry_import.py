@@ -59,7 +59,7 @@ class Command(BaseCommand):
         self._print(report)
         if report.errors and not report.applied:
             raise CommandError(
-                _("Nothing was written: %(count)s problem(s), listed above.")
+                _("Nothing was written. Problems found: %(count)s (listed above).")
                 % {"count": len(report.errors)}
             )
 
