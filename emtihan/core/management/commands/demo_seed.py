@@ -134,6 +134,7 @@ class Command(BaseCommand):
     help = "Create the demo university, accounts and materials (safe to run again)."
 
     def handle(self, *args, **options):
+        self.created = 0
         with transaction.atomic():
             period = self._period()
             users = self._staff()
@@ -145,6 +146,8 @@ class Command(BaseCommand):
             self._assignments(teachers, disciplines, groups, period)
             self._students(groups)
             self._programmes(disciplines, users)
+        if self.created:
+            self.stdout.write(f"Created {self.created} demo accounts.")
         self._print_accounts()
 
     def _period(self) -> AcademicPeriod:
@@ -167,7 +170,7 @@ class Command(BaseCommand):
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email=email, password=password, full_name=name, **extra)
-            self.stdout.write(f"  created {email}")
+            self.created += 1
         for role in roles:
             user.add_role(role)
         return user
