@@ -9,7 +9,9 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
-        "invalid_login": _("Wrong e-mail or password. Students: your first password is your student ID."),
+        "invalid_login": _(
+            "Wrong e-mail or password. Students: your first password is your student ID."
+        ),
         "inactive": _("This account is disabled. Contact the registrar's office."),
     }
 

@@ -189,7 +189,8 @@ def choice_validate(
             add("additional_info", ERR_INFO_MUST_BE_EMPTY)
     if len(data.additional_info) > INFO_MAX_LENGTH:
         errors.setdefault("additional_info", []).append(
-            _("Keep the additional information to at most %(n)d characters.") % {"n": INFO_MAX_LENGTH}
+            _("Keep the additional information to at most %(n)d characters.")
+            % {"n": INFO_MAX_LENGTH}
         )
 
     programme_error = _programme_error(data.programme_id, discipline)
