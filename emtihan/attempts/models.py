@@ -38,7 +38,9 @@ class Attempt(models.Model):
 
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts")
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="attempts")
-    status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS)
+    status = models.CharField(
+        max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS
+    )
     started_at = models.DateTimeField()
     deadline = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -49,7 +51,9 @@ class Attempt(models.Model):
     # Technical absence: seconds without a heartbeat beyond the grace period.
     last_seen_at = models.DateTimeField()
     absence_seconds = models.PositiveIntegerField(default=0)
-    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.NONE, blank=True)
+    decision = models.CharField(
+        max_length=16, choices=Decision.choices, default=Decision.NONE, blank=True
+    )
     decision_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -59,7 +63,9 @@ class Attempt(models.Model):
     class Meta:
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")
-        constraints = [models.UniqueConstraint(fields=["exam", "student"], name="one_attempt_per_student")]
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "student"], name="one_attempt_per_student")
+        ]
         indexes = [models.Index(fields=["status", "deadline"])]
 
     def __str__(self) -> str:
@@ -87,7 +93,9 @@ class Answer(models.Model):
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
-        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="one_answer_per_question")]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_answer_per_question")
+        ]
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.question_id}"
@@ -105,7 +113,9 @@ class AnswerVersion(models.Model):
     class Meta:
         verbose_name = _("answer version")
         verbose_name_plural = _("answer versions")
-        constraints = [models.UniqueConstraint(fields=["answer", "number"], name="unique_answer_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "number"], name="unique_answer_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.answer_id} v{self.number}"

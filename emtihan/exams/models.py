@@ -40,13 +40,20 @@ class Exam(models.Model):
     allow_pictures = models.BooleanField(_("pictures allowed"), default=False)
     allowed_other = models.TextField(_("other allowed materials"), blank=True)
     timeout_policy = models.CharField(
-        _("answer at time-out"), max_length=16, choices=TimeoutPolicy.choices, default=TimeoutPolicy.LAST_DRAFT
+        _("answer at time-out"),
+        max_length=16,
+        choices=TimeoutPolicy.choices,
+        default=TimeoutPolicy.LAST_DRAFT,
     )
     absence_cap_seconds = models.PositiveIntegerField(_("absence cap (seconds)"), default=20 * 60)
     shuffle_questions = models.BooleanField(_("shuffle questions per student"), default=True)
     shuffle_options = models.BooleanField(_("shuffle options per student"), default=True)
-    status = models.CharField(_("status"), max_length=16, choices=ExamStatus.choices, default=ExamStatus.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=16, choices=ExamStatus.choices, default=ExamStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,8 +62,12 @@ class Exam(models.Model):
         verbose_name_plural = _("exams")
         ordering = ["opens_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="exam_window_order"),
-            models.CheckConstraint(condition=models.Q(duration_minutes__gt=0), name="exam_duration_positive"),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="exam_window_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0), name="exam_duration_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -74,7 +85,11 @@ class Accommodation(models.Model):
     class Meta:
         verbose_name = _("accommodation")
         verbose_name_plural = _("accommodations")
-        constraints = [models.UniqueConstraint(fields=["exam", "student"], name="one_accommodation_per_student")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam", "student"], name="one_accommodation_per_student"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.student} +{self.extra_minutes} min"
@@ -107,7 +122,13 @@ class QuestionKind(models.TextChoices):
 
 
 CLOSED_KINDS = frozenset(
-    {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE, QuestionKind.SHORT, QuestionKind.NUMERIC}
+    {
+        QuestionKind.SINGLE,
+        QuestionKind.MULTIPLE,
+        QuestionKind.TRUE_FALSE,
+        QuestionKind.SHORT,
+        QuestionKind.NUMERIC,
+    }
 )
 
 
@@ -122,7 +143,9 @@ class Question(models.Model):
     """
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="questions")
-    pool = models.ForeignKey(QuestionPool, on_delete=models.CASCADE, null=True, blank=True, related_name="questions")
+    pool = models.ForeignKey(
+        QuestionPool, on_delete=models.CASCADE, null=True, blank=True, related_name="questions"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind.choices)
     name = models.CharField(_("name"), max_length=255, blank=True)
     body = models.TextField(_("question"))
