@@ -16,8 +16,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 
 from emtihan.accounts.models import Role, User
+from emtihan.examforms.models import ExamRule, Instruction
+from emtihan.examforms.rules_table import load_table_1
 from emtihan.university.models import (
     AcademicPeriod,
     Department,
@@ -64,6 +67,9 @@ def make_user(email: str, *roles: str, password: str = "pass-2026", **extra) -> 
 
 @pytest.fixture
 def world(db) -> World:
+    # A transactional test before this one may have flushed the rows the data migration
+    # loaded; put Table 1 back (a no-op when it is there).
+    load_table_1(ExamRule, Instruction, academic_year=settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR)
     period = AcademicPeriod.objects.create(
         code="2026-2027-1",
         academic_year="2026-2027",

@@ -1,3 +1,260 @@
-from ninja import Router
+"""The exam page's JSON API, mounted at /api/v1/attempts/ (docs/EXAM-SITTING.md).
+
+Handlers are thin: parse, call one service, shape the answer. Errors: 400 (input), 403,
+404 (not the requester's attempt or question), 409 (a stale base version: the body
+carries ``current``, the stored AnswerState; or a state that forbids the operation),
+410 (the attempt has ended: "the time is over").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from emtihan.core.api import ApiDomainError, ErrorOut, error_responses, raise_as_http
+
+from . import selectors, services
+from .models import Attempt
 
 router = Router(tags=["attempts"])
+
+T = TypeVar("T")
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class ReceiptOut(Schema):
+    version: int
+    sent_at: dt.datetime
+    digest: str
+
+
+class AnswerStateOut(Schema):
+    question_id: int
+    content: dict[str, Any] | None
+    draft_version: int
+    saved_at: dt.datetime | None
+    state: Literal["empty", "draft", "sent", "edited"]
+    receipt: ReceiptOut | None
+
+
+class OptionOut(Schema):
+    id: str
+    html: str
+
+
+class QuestionOut(Schema):
+    id: int
+    number: int
+    kind: str
+    body_html: str
+    options: list[OptionOut]
+    points: float
+    answer: AnswerStateOut
+
+
+class ExamOut(Schema):
+    id: int
+    title: str
+    description: str
+    allow_formulas: bool
+    allow_drawings: bool
+    allow_pictures: bool
+    allowed_other: str
+
+
+class AttemptStateOut(Schema):
+    id: int
+    exam: ExamOut
+    status: str
+    started_at: dt.datetime
+    deadline: dt.datetime
+    server_time: dt.datetime
+    absence_seconds: int
+    absence_cap_seconds: int
+    questions: list[QuestionOut]
+
+
+class ConflictOut(Schema):
+    detail: str
+    current: AnswerStateOut
+
+
+class StartIn(Schema):
+    exam_id: int
+
+
+class WriteIn(Schema):
+    content: dict[str, Any]
+    base_version: int
+    key: str
+
+
+class SaveOut(Schema):
+    draft_version: int
+    saved_at: dt.datetime
+    server_time: dt.datetime
+
+
+class SendOut(Schema):
+    receipt: ReceiptOut
+    draft_version: int
+    server_time: dt.datetime
+
+
+class HeartbeatOut(Schema):
+    server_time: dt.datetime
+    deadline: dt.datetime
+    status: str
+    absence_seconds: int
+    absence_cap_seconds: int
+
+
+class FinishIn(Schema):
+    key: str = ""
+
+
+class PictureOut(Schema):
+    id: int
+    src: str
+    width: int
+    height: int
+
+
+errors = {**error_responses, 404: ErrorOut, 410: ErrorOut}
+write_errors = {**errors, 409: ConflictOut}
+
+
+def _call(func: Callable[..., T], **kwargs: Any) -> T:
+    """Call a service; map the sitting's own errors (404, 410), then the shared ones."""
+
+    def mapped() -> T:
+        try:
+            return func(**kwargs)
+        except services.NotFoundError as exc:
+            raise ApiDomainError(404, exc.message) from exc
+        except services.TimeIsOver as exc:
+            raise ApiDomainError(410, exc.message) from exc
+
+    return raise_as_http(mapped)
+
+
+def _write(func: Callable[..., services.SaveResult], **kwargs: Any) -> services.SaveResult | Status:
+    """A draft save or a send: a stale base answers 409 with the stored AnswerState."""
+
+    def write() -> services.SaveResult | Status:
+        try:
+            return func(**kwargs)
+        except services.StaleVersion as exc:
+            return Status(409, {"detail": exc.message, "current": exc.current})
+
+    return _call(write)
+
+
+def _state(attempt: Attempt) -> dict[str, Any]:
+    return selectors.attempt_state(attempt)
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+@router.post("/start", response={200: AttemptStateOut, **errors}, summary="Start or resume an exam")
+def start(request: HttpRequest, data: StartIn):
+    attempt = _call(services.attempt_start, student_user=request.user, exam_id=data.exam_id)
+    return _state(attempt)
+
+
+@router.get(
+    "/{attempt_id}", response={200: AttemptStateOut, **errors}, summary="The attempt's state"
+)
+def attempt_get(request: HttpRequest, attempt_id: int):
+    attempt = _call(services.attempt_resume, attempt_id=attempt_id, student_user=request.user)
+    return _state(attempt)
+
+
+@router.put(
+    "/{attempt_id}/answers/{question_id}/draft",
+    response={200: SaveOut, **write_errors},
+    summary="Autosave a draft",
+)
+def draft_save(request: HttpRequest, attempt_id: int, question_id: int, data: WriteIn):
+    return _write(
+        services.answer_save,
+        attempt_id=attempt_id,
+        student_user=request.user,
+        question_id=question_id,
+        content=data.content,
+        base_version=data.base_version,
+        key=data.key,
+    )
+
+
+@router.post(
+    "/{attempt_id}/answers/{question_id}/send",
+    response={200: SendOut, **write_errors},
+    summary="Send an answer: a new numbered version and its receipt",
+)
+def answer_send(request: HttpRequest, attempt_id: int, question_id: int, data: WriteIn):
+    return _write(
+        services.answer_send,
+        attempt_id=attempt_id,
+        student_user=request.user,
+        question_id=question_id,
+        content=data.content,
+        base_version=data.base_version,
+        key=data.key,
+    )
+
+
+@router.post(
+    "/{attempt_id}/pictures",
+    response={201: PictureOut, **errors},
+    summary="Upload a picture (multipart ``file``) for written answers",
+)
+def picture_upload(
+    request: HttpRequest,
+    attempt_id: int,
+    file: File[UploadedFile] = None,  # type: ignore[assignment]  # the service reports a missing file as 400
+):
+    picture = _call(
+        services.picture_upload, attempt_id=attempt_id, student_user=request.user, file=file
+    )
+    return Status(
+        201,
+        {
+            "id": picture.pk,
+            "src": selectors.picture_src(picture),
+            "width": picture.width,
+            "height": picture.height,
+        },
+    )
+
+
+@router.post("/{attempt_id}/heartbeat", response={200: HeartbeatOut, **errors}, summary="I am here")
+def heartbeat(request: HttpRequest, attempt_id: int):
+    now = timezone.now()
+    attempt = _call(services.heartbeat, attempt_id=attempt_id, student_user=request.user, now=now)
+    return {
+        "server_time": now,
+        "deadline": attempt.deadline,
+        "status": attempt.status,
+        "absence_seconds": attempt.absence_seconds,
+        "absence_cap_seconds": attempt.exam.absence_cap_seconds,
+    }
+
+
+@router.post(
+    "/{attempt_id}/finish", response={200: AttemptStateOut, **errors}, summary="Finish the exam"
+)
+def finish(request: HttpRequest, attempt_id: int, data: FinishIn):
+    attempt = _call(
+        services.attempt_finish, attempt_id=attempt_id, student_user=request.user, key=data.key
+    )
+    return _state(attempt)

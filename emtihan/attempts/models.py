@@ -18,6 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from emtihan.exams.models import Exam, Question
 from emtihan.university.models import Student
 
+# A retry of an accepted request is recognised by its key; the key is stored with a
+# prefix naming the operation ("d:" draft, "s:" send) so that a send never passes for a
+# retry of a draft save that used the same key.
+REQUEST_KEY_MAX_LENGTH = 64
+
 
 class AttemptStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
@@ -45,10 +50,13 @@ class Attempt(models.Model):
     deadline = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     # The student's questions and option orders, fixed at start from ``seed``:
-    # [{"q": question_id, "options": ["b", "a", ...]}, ...]
+    # [{"q": question_id, "kind": "single", "options": ["b", "a", ...]}, ...]
+    # ``kind`` is copied in at start so that a draft save can check the content's shape
+    # without reading the question (the hot path).
     seed = models.BigIntegerField()
     layout = models.JSONField(default=list)
-    # Technical absence: seconds without a heartbeat beyond the grace period.
+    # Technical absence (seconds) without a heartbeat beyond the 60 s grace period.
+    # ``last_seen_at`` is written at most every ~20 s (see services.PRESENCE_WRITE_SECONDS).
     last_seen_at = models.DateTimeField()
     absence_seconds = models.PositiveIntegerField(default=0)
     decision = models.CharField(
@@ -77,18 +85,26 @@ class Answer(models.Model):
 
     ``draft_version`` counts every accepted save or send; a request based on another
     value is stale (someone — another tab, another device — saved in between).
+    The digests are SHA-256 (hex) of the canonical JSON of the content; the draft is
+    "edited" when they differ. ``locked`` is set on every answer when the attempt ends:
+    a draft save is a conditional UPDATE ``WHERE locked = false``, so a save that raced
+    the time-out lock is refused instead of landing after the final version was taken.
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     draft = models.JSONField(default=dict)
+    draft_digest = models.CharField(max_length=64, blank=True)
     draft_version = models.PositiveIntegerField(default=0)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
-    # The idempotency key of the last accepted request, so a retry is acknowledged
-    # instead of being refused as stale.
-    last_request_key = models.CharField(max_length=64, blank=True)
+    # The idempotency key of the last accepted request (with its operation prefix), so
+    # a retry is acknowledged instead of being refused as stale.
+    last_request_key = models.CharField(max_length=REQUEST_KEY_MAX_LENGTH + 2, blank=True)
+    # The last sent version, copied here so a receipt needs no second read.
     sent_number = models.PositiveIntegerField(default=0)
-    sent_draft_version = models.PositiveIntegerField(default=0)
+    sent_digest = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    locked = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("answer")
@@ -102,13 +118,18 @@ class Answer(models.Model):
 
 
 class AnswerVersion(models.Model):
-    """An immutable sent version of an answer: what the receipt refers to."""
+    """An immutable sent version of an answer: what the receipt refers to.
+
+    ``auto`` marks a version the server made when the attempt ended (the exam's time-out
+    policy: the last draft, or an empty answer), not one the student sent.
+    """
 
     answer = models.ForeignKey(Answer, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     content = models.JSONField()
     digest = models.CharField(max_length=64)
     sent_at = models.DateTimeField()
+    auto = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("answer version")
@@ -119,3 +140,27 @@ class AnswerVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} v{self.number}"
+
+
+class Picture(models.Model):
+    """A picture (drawing, photo of a sketch) uploaded into one attempt's written answers.
+
+    The file is the server's re-encoding (PNG or JPEG, no metadata), never the upload
+    itself; it is served only through ``attempts:picture``, which checks who asks.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="pictures")
+    file = models.FileField(max_length=255)
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()  # pixels
+    height = models.PositiveIntegerField()  # pixels
+    size = models.PositiveIntegerField()  # bytes, after re-encoding
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("picture")
+        verbose_name_plural = _("pictures")
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.pk}"

@@ -1,1 +1,235 @@
-"""HTML views."""
+"""The student's exam pages (home, exams, description, sitting, receipts), the picture
+download, and the pages where a proctor or the exam office decides on a sitting.
+
+Views parse the request, call one service or selector, and render.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from emtihan.accounts.models import User
+from emtihan.core.errors import DomainError, ValidationFailed
+from emtihan.exams.models import Accommodation, Exam, TimeoutPolicy
+
+from . import selectors, services
+from .models import AttemptStatus, Decision, Picture
+
+API_BASE = "/api/v1/attempts/"
+# What json_script escapes: the JSON can sit inside <script type="application/json">
+# as it is, whatever the questions' HTML contains.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Exams the student can start or continue now (the "main window" of the guide)."""
+    exams = selectors.exams_for_student(_user(request))
+    return render(request, "attempts/home.html", {"exams": exams, "tab": "home"})
+
+
+@login_required
+@require_GET
+def exams(request: HttpRequest) -> HttpResponse:
+    """All the student's exams: upcoming, active and completed."""
+    exams = selectors.exams_for_student(_user(request))
+    return render(request, "attempts/exams.html", {"exams": exams, "tab": "exams"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The exam's description and rules; POST starts (or resumes) the sitting."""
+    found = selectors.exam_for_student(_user(request), exam_id)
+    if found is None:
+        raise Http404(_(services.ERR_EXAM_NOT_FOUND))
+    exam, attempt = found
+    if request.method == "POST":
+        try:
+            attempt = services.attempt_start(student_user=_user(request), exam_id=exam.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("attempts:exam", exam_id=exam.pk)
+        return redirect("attempts:sitting", attempt_id=attempt.pk)
+    now = timezone.now()
+    extra = (
+        Accommodation.objects.filter(exam=exam, student__user_id=_user(request).pk)
+        .values_list("extra_minutes", flat=True)
+        .first()
+    )
+    return render(
+        request,
+        "attempts/exam.html",
+        {
+            "exam": exam,
+            "attempt": attempt,
+            "extra_minutes": extra or 0,
+            "absence_cap_minutes": _minutes(exam.absence_cap_seconds),
+            "empty_policy": exam.timeout_policy == TimeoutPolicy.EMPTY,
+            "is_open": exam.opens_at <= now < exam.closes_at,
+            "not_open_yet": now < exam.opens_at,
+            "attempt_open": attempt is not None
+            and attempt.status == AttemptStatus.IN_PROGRESS
+            and now < attempt.deadline,
+            "no_materials": not (
+                exam.allow_formulas
+                or exam.allow_drawings
+                or exam.allow_pictures
+                or exam.allowed_other
+            ),
+            "tab": "exams",
+        },
+    )
+
+
+@login_required
+@require_GET
+def sitting(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The exam page: a server-rendered shell for the front end's TypeScript island."""
+    try:
+        attempt = services.attempt_resume(attempt_id=attempt_id, student_user=_user(request))
+    except services.NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return redirect("attempts:finished", attempt_id=attempt.pk)
+    state = selectors.attempt_state(attempt)
+    return render(
+        request,
+        "attempts/sitting.html",
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "state_json": json.dumps(state, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES),
+            "api_base": API_BASE,
+            "finished_url": reverse("attempts:finished", args=[attempt.pk]),
+            "home_url": reverse("attempts:home"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def finished(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The end of the sitting: the receipt of every sent answer."""
+    try:
+        attempt = services.attempt_resume(attempt_id=attempt_id, student_user=_user(request))
+    except services.NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return redirect("attempts:sitting", attempt_id=attempt.pk)
+    return render(
+        request,
+        "attempts/finished.html",
+        {"attempt": attempt, "receipts": selectors.receipts_of(attempt), "tab": "exams"},
+    )
+
+
+@login_required
+@require_GET
+def picture(request: HttpRequest, attempt_id: int, picture_id: int) -> FileResponse:
+    found = get_object_or_404(
+        Picture.objects.select_related("attempt__student"), pk=picture_id, attempt_id=attempt_id
+    )
+    if not selectors.can_view_pictures(_user(request), found):
+        raise PermissionDenied
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=found.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- proctors and the exam office ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def decisions(request: HttpRequest) -> HttpResponse:
+    """Sittings waiting for a decision (absence past the cap), across exams."""
+    _require_decider(request)
+    return render(
+        request,
+        "attempts/decisions.html",
+        {"attempts": selectors.attempts_pending_decision(), "decisions": _decision_choices()},
+    )
+
+
+@login_required
+@require_GET
+def exam_attempts(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """Every sitting of one exam with its absence, to decide on any of them."""
+    _require_decider(request)
+    exam = get_object_or_404(Exam, pk=exam_id)
+    return render(
+        request,
+        "attempts/exam_attempts.html",
+        {
+            "exam": exam,
+            "attempts": selectors.attempts_of_exam(exam.pk),
+            "decisions": _decision_choices(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    _require_decider(request)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("attempts:decisions")
+    try:
+        attempt = services.attempt_decide(
+            actor=_user(request),
+            attempt_id=attempt_id,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationFailed as exc:
+        for field_messages in exc.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+    except services.NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    else:
+        messages.success(
+            request,
+            _("Decision recorded for %(student)s: %(decision)s.")
+            % {"student": attempt.student, "decision": attempt.get_decision_display()},
+        )
+    return redirect(next_url)
+
+
+def _require_decider(request: HttpRequest) -> None:
+    if not selectors.can_decide(_user(request)):
+        raise PermissionDenied(_(services.ERR_NOT_DECIDER))
+
+
+def _decision_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in Decision.choices if value in services.DECISIONS]
+
+
+def _minutes(seconds: int) -> int:
+    return (seconds + 59) // 60

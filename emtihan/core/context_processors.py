@@ -15,6 +15,8 @@ def site(request):
             "is_teacher": user.has_role(Role.TEACHER),
             "is_head": user.has_role(Role.HEAD),
             "is_registrar": user.is_staff or user.has_role(Role.REGISTRAR),
+            "is_student": user.has_role(Role.STUDENT),
+            "is_proctor": user.is_staff or user.has_role(Role.PROCTOR),
         }
 
     return {"SITE_URL": settings.SITE_URL, "nav": SimpleLazyObject(nav)}

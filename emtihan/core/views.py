@@ -16,6 +16,10 @@ def home(request):
         return redirect("examforms:review")
     if user.has_role(Role.REGISTRAR) or user.is_staff:
         return redirect("examforms:export")
+    if user.has_role(Role.STUDENT):
+        return redirect("attempts:home")
+    if user.has_role(Role.PROCTOR):
+        return redirect("attempts:decisions")
     return render(request, "core/home.html")
 
 

@@ -66,3 +66,41 @@ TABLE_1: list[tuple[int, str, str, str, str, bool, str, str, str]] = [
      "Экзамен – тестирование в системе StartExam",
      "Exam: testing in StartExam"),
 ]  # fmt: skip
+
+
+def load_table_1(exam_rule_model, instruction_model, *, academic_year: str) -> None:
+    """Write Table 1 (and the default instructions, if there are none) for a year.
+
+    Takes the model classes so the data migration can pass its historical models; tests
+    that empty the database (transactional tests flush it) call it to put the table back.
+    """
+    from .instructions_data import INSTRUCTIONS
+
+    for number, platform, form, exam_type, info, medical, kk, ru, en in TABLE_1:
+        exam_rule_model.objects.update_or_create(
+            academic_year=academic_year,
+            number=number,
+            defaults={
+                "platform": platform,
+                "form": form,
+                "exam_type": exam_type,
+                "additional_info": info,
+                "medical_only": medical,
+                "label_kk": kk,
+                "label_ru": ru,
+                "label_en": en,
+            },
+        )
+    if not instruction_model.objects.exists():
+        for platform, form, order, titles, texts in INSTRUCTIONS:
+            instruction_model.objects.create(
+                platform=platform,
+                form=form,
+                order=order,
+                title_kk=titles[0],
+                title_ru=titles[1],
+                title_en=titles[2],
+                text_kk=texts[0],
+                text_ru=texts[1],
+                text_en=texts[2],
+            )

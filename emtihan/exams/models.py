@@ -139,7 +139,8 @@ class Question(models.Model):
     ``{"options": [{"id": "a", "html": "...", "fraction": 1.0}, ...]}``, for short answer
     ``{"answers": [{"text": "...", "fraction": 1.0}], "case_sensitive": false}``, for numeric
     ``{"answers": [{"value": 3.14, "tolerance": 0.01, "fraction": 1.0}]}``, for true/false
-    ``{"correct": true}``.
+    ``{"correct": true}``. The rules per kind are in ``specs`` (docs/EXAMS.md); ``order`` is
+    shared with the pools' ``order`` (a pool is placed among the fixed questions).
     """
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="questions")

@@ -1,1 +1,445 @@
-"""HTML views."""
+"""The teacher's exam pages: list, create/edit, questions, pools, accommodations, import.
+
+Views parse the request, call one service or selector, and render; the rules live in
+``services``. An exam the user may not manage answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from emtihan.accounts.models import Role, User
+from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+
+from . import selectors, services
+from .forms import (
+    CHOICE_KINDS,
+    AccommodationForm,
+    ExamSettingsForm,
+    ImportForm,
+    PoolForm,
+    QuestionForm,
+    rows_from_post,
+    rows_from_spec,
+    spec_from_rows,
+)
+from .models import Accommodation, Exam, Question, QuestionKind, QuestionPool
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _exam(request: HttpRequest, exam_id: int) -> Exam:
+    exam = selectors.exam_for_manager(_user(request), exam_id)
+    if exam is None:
+        raise Http404
+    return exam
+
+
+def _detail_url(exam: Exam, anchor: str = "") -> str:
+    return reverse("exams:detail", args=[exam.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _flash_error(request: HttpRequest, exc: DomainError) -> None:
+    if isinstance(exc, PermissionDeniedError):
+        raise PermissionDenied(exc.message) from exc
+    errors = getattr(exc, "errors", None) or {}
+    texts = [m for msgs in errors.values() for m in msgs] or [exc.message]
+    for text in texts:
+        messages.error(request, text)
+
+
+def _flash_warnings(request: HttpRequest, exam: Exam) -> None:
+    for warning in services.exam_warnings(exam):
+        messages.warning(request, warning)
+
+
+# --- exams -----------------------------------------------------------------------------------
+
+
+@login_required
+def exam_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not (user.is_staff or user.has_role(Role.TEACHER)):
+        raise PermissionDenied
+    return render(
+        request,
+        "exams/exam_list.html",
+        {
+            "exams": list(selectors.exams_for_manager(user)),
+            "choices": selectors.choices_without_exam(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_create(request: HttpRequest, choice_id: int) -> HttpResponse:
+    choice = selectors.choice_for_new_exam(_user(request), choice_id)
+    if choice is None:
+        raise Http404
+    if request.method == "POST":
+        form = ExamSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                exam = services.exam_create(actor=_user(request), choice=choice, **form.values())
+            except PermissionDeniedError as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ValidationFailed as exc:
+                form.show_errors(exc.errors)
+            except DomainError as exc:
+                form.show_errors({"__all__": [exc.message]})
+            else:
+                messages.success(request, _("The exam was created. Now add its questions."))
+                _flash_warnings(request, exam)
+                return redirect(_detail_url(exam))
+    else:
+        form = ExamSettingsForm(
+            initial={
+                "title": f"{choice.discipline.name} · {choice.group.code}",
+                "duration_minutes": 90,
+                "allow_formulas": True,
+                "timeout_policy": "last_draft",
+                "absence_cap_minutes": 20,
+                "shuffle_questions": True,
+                "shuffle_options": True,
+            }
+        )
+    return render(request, "exams/exam_form.html", {"form": form, "choice": choice, "exam": None})
+
+
+@login_required
+def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    detail = selectors.exam_detail(exam)
+    return render(
+        request,
+        "exams/exam_detail.html",
+        {
+            "exam": exam,
+            "detail": detail,
+            "warnings": services.exam_warnings(exam),
+            "problems": services.publish_problems(exam),
+            "locked": services.has_opened(exam, timezone.now()),
+            "kinds": QuestionKind.choices,
+            "pool_form": PoolForm(),
+            "accommodation_form": AccommodationForm(students=detail.students),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_edit(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    if request.method == "POST":
+        form = ExamSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                exam = services.exam_update(actor=_user(request), exam=exam, **form.values())
+            except PermissionDeniedError as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ValidationFailed as exc:
+                form.show_errors(exc.errors)
+            except DomainError as exc:
+                form.show_errors({"__all__": [exc.message]})
+            else:
+                messages.success(request, _("The exam was saved."))
+                _flash_warnings(request, exam)
+                return redirect(_detail_url(exam))
+    else:
+        form = ExamSettingsForm(initial=services.exam_settings(exam))
+    return render(
+        request, "exams/exam_form.html", {"form": form, "choice": exam.choice, "exam": exam}
+    )
+
+
+@login_required
+@require_POST
+def exam_publish(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    action = request.POST.get("action", "publish")
+    try:
+        if action == "unpublish":
+            services.exam_unpublish(actor=_user(request), exam=exam)
+            messages.success(request, _("The exam was withdrawn: students no longer see it."))
+        else:
+            services.exam_publish(actor=_user(request), exam=exam)
+            messages.success(request, _("The exam was published to the group's students."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect(_detail_url(exam))
+
+
+@login_required
+@require_POST
+def exam_delete(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    try:
+        services.exam_delete(actor=_user(request), exam=exam)
+    except DomainError as exc:
+        _flash_error(request, exc)
+        return redirect(_detail_url(exam))
+    messages.success(request, _("The exam was deleted."))
+    return redirect("exams:list")
+
+
+# --- questions -------------------------------------------------------------------------------
+
+
+def _question_page(
+    request: HttpRequest,
+    exam: Exam,
+    form: QuestionForm,
+    rows: list[dict],
+    question: Question | None,
+    spec_errors: list[str] | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "exams/question_form.html",
+        {
+            "exam": exam,
+            "form": form,
+            "question": question,
+            "kind": form.question_kind,
+            "rows": rows,
+            "spec_errors": spec_errors or [],
+            "is_choice": form.question_kind in CHOICE_KINDS,
+            "QuestionKind": QuestionKind,
+        },
+    )
+
+
+def _save_question(
+    request: HttpRequest, exam: Exam, kind: str, question: Question | None
+) -> HttpResponse:
+    pools = list(exam.pools.all())
+    if request.method == "GET":
+        if question is None:
+            initial: dict[str, Any] = {"kind": kind, "points": 1}
+            rows = rows_from_spec(kind, {}, blank=4 if kind in CHOICE_KINDS else 3)
+        else:
+            initial = {
+                "kind": question.kind,
+                "name": question.name,
+                "body": question.body,
+                "points": question.points,
+                "pool": question.pool_id,
+                "order": question.order,
+                "correct": "true" if (question.spec or {}).get("correct") else "false",
+                "case_sensitive": (question.spec or {}).get("case_sensitive", False),
+            }
+            rows = rows_from_spec(kind, question.spec or {})
+        form = QuestionForm(initial=initial, pools=pools, kind=kind)
+        return _question_page(request, exam, form, rows, question)
+
+    form = QuestionForm(request.POST, pools=pools, kind=kind)
+    rows = rows_from_post(kind, request.POST)
+    spec_errors: list[str] = []
+    if form.is_valid():
+        chosen_kind = form.cleaned_data["kind"]
+        values = {
+            "kind": chosen_kind,
+            "body": form.cleaned_data["body"],
+            "spec": spec_from_rows(chosen_kind, rows, form),
+            "points": form.cleaned_data["points"],
+            "name": form.cleaned_data["name"],
+            "pool": form.chosen_pool(),
+            "order": form.cleaned_data.get("order"),
+        }
+        try:
+            if question is None:
+                services.question_create(actor=_user(request), exam=exam, **values)
+                messages.success(request, _("The question was added."))
+            else:
+                services.question_update(actor=_user(request), question=question, **values)
+                messages.success(request, _("The question was saved."))
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ValidationFailed as exc:
+            spec_errors = exc.errors.pop("spec", [])
+            form.show_errors(exc.errors)
+        except DomainError as exc:
+            form.show_errors({"__all__": [exc.message]})
+        else:
+            return redirect(_detail_url(exam, "questions"))
+    blank = [{"id": "", "html": "", "fraction": "", "text": "", "value": "", "tolerance": ""}]
+    return _question_page(request, exam, form, rows + blank * 2, question, spec_errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_create(request: HttpRequest, exam_id: int, kind: str) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    if kind not in QuestionKind.values:
+        raise Http404
+    return _save_question(request, exam, kind, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, exam_id: int, question_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    question = get_object_or_404(Question, pk=question_id, exam=exam)
+    return _save_question(request, exam, question.kind, question)
+
+
+@login_required
+@require_POST
+def question_delete(request: HttpRequest, exam_id: int, question_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    question = get_object_or_404(Question, pk=question_id, exam=exam)
+    try:
+        services.question_delete(actor=_user(request), question=question)
+    except DomainError as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, _("The question was deleted."))
+    return redirect(_detail_url(exam, "questions"))
+
+
+# --- pools -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def pool_create(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    form = PoolForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_detail_url(exam, "pools"))
+    try:
+        services.pool_create(actor=_user(request), exam=exam, **form.cleaned_data)
+    except DomainError as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, _("The pool was added. Add questions to it."))
+    return redirect(_detail_url(exam, "pools"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pool_edit(request: HttpRequest, exam_id: int, pool_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    pool = get_object_or_404(QuestionPool, pk=pool_id, exam=exam)
+    if request.method == "POST":
+        form = PoolForm(request.POST)
+        if form.is_valid():
+            try:
+                services.pool_update(actor=_user(request), pool=pool, **form.cleaned_data)
+            except PermissionDeniedError as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ValidationFailed as exc:
+                form.show_errors(exc.errors)
+            except DomainError as exc:
+                form.show_errors({"__all__": [exc.message]})
+            else:
+                messages.success(request, _("The pool was saved."))
+                return redirect(_detail_url(exam, "pools"))
+    else:
+        form = PoolForm(initial={"name": pool.name, "pick": pool.pick, "order": pool.order})
+    return render(request, "exams/pool_form.html", {"exam": exam, "pool": pool, "form": form})
+
+
+@login_required
+@require_POST
+def pool_delete(request: HttpRequest, exam_id: int, pool_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    pool = get_object_or_404(QuestionPool, pk=pool_id, exam=exam)
+    try:
+        services.pool_delete(actor=_user(request), pool=pool)
+    except DomainError as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, _("The pool was deleted."))
+    return redirect(_detail_url(exam, "pools"))
+
+
+# --- accommodations --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def accommodation_set(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    students = selectors.exam_detail(exam).students
+    form = AccommodationForm(request.POST, students=students)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_detail_url(exam, "accommodations"))
+    student = next(s for s in students if s.pk == form.cleaned_data["student"])
+    try:
+        services.accommodation_set(
+            actor=_user(request),
+            exam=exam,
+            student=student,
+            extra_minutes=form.cleaned_data["extra_minutes"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, _("The extra time was saved."))
+    return redirect(_detail_url(exam, "accommodations"))
+
+
+@login_required
+@require_POST
+def accommodation_delete(request: HttpRequest, exam_id: int, accommodation_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    accommodation = get_object_or_404(Accommodation, pk=accommodation_id, exam=exam)
+    try:
+        services.accommodation_delete(actor=_user(request), accommodation=accommodation)
+    except DomainError as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, _("The extra time was removed."))
+    return redirect(_detail_url(exam, "accommodations"))
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questions_import(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = _exam(request, exam_id)
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = services.questions_import(
+                    actor=_user(request),
+                    exam=exam,
+                    file=form.cleaned_data["file"],
+                    fmt=form.cleaned_data["fmt"],
+                    encoding=form.cleaned_data["encoding"],
+                    pools_from_categories=form.cleaned_data["pools_from_categories"],
+                )
+            except PermissionDeniedError as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ValidationFailed as exc:
+                form.show_errors(exc.errors)
+            except DomainError as exc:
+                form.show_errors({"__all__": [exc.message]})
+    else:
+        form = ImportForm()
+    return render(request, "exams/import.html", {"exam": exam, "form": form, "result": result})

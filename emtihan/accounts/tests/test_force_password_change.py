@@ -64,7 +64,8 @@ def test_changing_the_password_clears_the_flag(client, student):
     assert student.must_change_password is False
     assert student.check_password(NEW_PASSWORD)
     # Still logged in (the session survived the password change) and free to go on.
-    home = client.get("/")
+    home = client.get("/", follow=True)
+    assert home.redirect_chain == [(reverse("attempts:home"), 302)]
     assert home.status_code == 200
     assert home.wsgi_request.user == student
 
@@ -98,8 +99,9 @@ def test_anonymous_visitors_go_to_the_login_page(client, db):
 def test_with_the_setting_off_nothing_happens(client, student):
     client.force_login(student)
 
-    response = client.get("/")
+    response = client.get("/", follow=True)
 
     assert response.status_code == 200
+    assert reverse("password_change") not in [url for url, _status in response.redirect_chain]
     student.refresh_from_db()
     assert student.must_change_password is True

@@ -3,28 +3,13 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from emtihan.examforms.instructions_data import INSTRUCTIONS
-    from emtihan.examforms.rules_table import TABLE_1
+    from emtihan.examforms.rules_table import load_table_1
 
-    ExamRule = apps.get_model("examforms", "ExamRule")
-    Instruction = apps.get_model("examforms", "Instruction")
-    year = settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR
-    for number, platform, form, exam_type, info, medical, kk, ru, en in TABLE_1:
-        ExamRule.objects.update_or_create(
-            academic_year=year,
-            number=number,
-            defaults=dict(
-                platform=platform, form=form, exam_type=exam_type, additional_info=info,
-                medical_only=medical, label_kk=kk, label_ru=ru, label_en=en,
-            ),
-        )
-    if not Instruction.objects.exists():
-        for platform, form, order, titles, texts in INSTRUCTIONS:
-            Instruction.objects.create(
-                platform=platform, form=form, order=order,
-                title_kk=titles[0], title_ru=titles[1], title_en=titles[2],
-                text_kk=texts[0], text_ru=texts[1], text_en=texts[2],
-            )
+    load_table_1(
+        apps.get_model("examforms", "ExamRule"),
+        apps.get_model("examforms", "Instruction"),
+        academic_year=settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR,
+    )
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,484 @@
+"""Load generator for the exam sitting: N simulated students against a running server.
+
+Each student logs in, starts the exam, then until the run ends: autosaves its written
+answer every 10 s (typing a little more each time), sends a heartbeat every 30 s, and
+sends the answer every ``--send-every`` saves. Starts are spread over ``--ramp`` seconds
+(the 9:00 spike is ``--ramp 60``). At the end it prints, per endpoint, the number of
+requests, requests per second, p50/p99 latency and the errors, plus every unexpected
+status seen.
+
+Stdlib only (threads + http.client, one keep-alive connection per student).
+
+    # once, against the server's database (same settings/DATABASE_URL as the server):
+    python bench/load_sitting.py setup --students 500
+    # then, with the server running:
+    python bench/load_sitting.py run --url http://127.0.0.1:8000 --students 500 --duration 120
+
+A 409 on a draft counts as an error: one simulated student has one tab, so it should
+never see one. Keep runs short on shared machines; the numbers are for comparing
+changes on one machine, not for capacity planning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+EMAIL = "bench{:05d}@bench.local"
+PASSWORD = "bench-pass-2026"  # noqa: S105 (throwaway accounts in a load-test database)
+EXAM_TITLE = "Load test exam"
+
+
+# --- setup: accounts and an open exam, written straight into the database ---------------
+
+
+def setup(students: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emtihan.settings")
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from emtihan.accounts.models import Role, User
+    from emtihan.examforms.models import ChoiceStatus, ExamForm, ExamFormChoice, Platform
+    from emtihan.exams.models import Exam, ExamStatus, Question, QuestionKind
+    from emtihan.university.models import (
+        AcademicPeriod,
+        Department,
+        Discipline,
+        Faculty,
+        Student,
+        StudyGroup,
+    )
+
+    today = timezone.localdate()
+    period = AcademicPeriod.objects.filter(
+        is_current=True
+    ).first() or AcademicPeriod.objects.create(
+        code="BENCH",
+        academic_year=f"{today.year}-{today.year + 1}",
+        title="Bench",
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=30),
+        is_current=True,
+    )
+    faculty, _ = Faculty.objects.get_or_create(
+        code="BENCH", defaults={"name_kk": "Bench", "name_ru": "Bench", "name_en": "Bench"}
+    )
+    department, _ = Department.objects.get_or_create(
+        code="BENCH", defaults={"faculty": faculty, "name_kk": "Bench", "name_en": "Bench"}
+    )
+    discipline, _ = Discipline.objects.get_or_create(
+        code="BENCH1", defaults={"department": department, "name_kk": "Bench", "name_en": "Bench"}
+    )
+    group, _ = StudyGroup.objects.get_or_create(
+        code="BENCH-01",
+        defaults={"faculty": faculty, "study_form": "full_time", "language": "kk", "year": 1},
+    )
+    teacher, _ = User.objects.get_or_create(
+        email="bench-teacher@bench.local", defaults={"full_name": "Bench Teacher"}
+    )
+    teacher.add_role(Role.TEACHER)
+
+    hashed = make_password(PASSWORD)
+    existing = set(
+        User.objects.filter(email__endswith="@bench.local").values_list("email", flat=True)
+    )
+    new_users = [
+        User(email=EMAIL.format(n), full_name=f"Bench Student {n}", password=hashed)
+        for n in range(1, students + 1)
+        if EMAIL.format(n) not in existing
+    ]
+    User.objects.bulk_create(new_users, batch_size=1000)
+    users = User.objects.filter(email__in=[EMAIL.format(n) for n in range(1, students + 1)])
+    with_student = set(Student.objects.filter(user__in=users).values_list("user_id", flat=True))
+    Student.objects.bulk_create(
+        [
+            Student(user=u, student_id=f"B{u.pk:08d}", group=group)
+            for u in users
+            if u.pk not in with_student
+        ],
+        batch_size=1000,
+    )
+    choice, _ = ExamFormChoice.objects.get_or_create(
+        discipline=discipline,
+        group=group,
+        period=period,
+        defaults={
+            "platform": Platform.OQYLYQ,
+            "form": ExamForm.WRITTEN,
+            "status": ChoiceStatus.APPROVED,
+            "updated_by": teacher,
+        },
+    )
+    now = timezone.now()
+    exam = Exam.objects.create(
+        choice=choice,
+        title=EXAM_TITLE,
+        opens_at=now - dt.timedelta(minutes=5),
+        closes_at=now + dt.timedelta(hours=4),
+        duration_minutes=180,
+        status=ExamStatus.PUBLISHED,
+        created_by=teacher,
+    )
+    Question.objects.create(exam=exam, kind=QuestionKind.WRITTEN, body="<p>Explain.</p>", order=0)
+    Question.objects.create(
+        exam=exam,
+        kind=QuestionKind.SINGLE,
+        body="<p>Pick one.</p>",
+        spec={
+            "options": [
+                {"id": "a", "html": "A", "fraction": 1},
+                {"id": "b", "html": "B", "fraction": 0},
+            ]
+        },
+        order=1,
+    )
+    _write_sessions(users)
+    print(
+        f"exam {exam.pk} open until {exam.closes_at:%H:%M}; {students} students {EMAIL.format(1)}..."
+    )
+    print(f"run: python bench/load_sitting.py run --exam {exam.pk} --students {students}")
+
+
+SESSIONS_FILE = Path(__file__).resolve().parent / ".sessions.json"
+
+
+def _write_sessions(users) -> None:
+    """Log every student in ahead of time (a server-side session each), so a run measures
+    the exam rather than 1,000 PBKDF2 password checks; ``run --login`` measures those too."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    sessions = {}
+    for user in users:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        sessions[user.email] = store.session_key
+    SESSIONS_FILE.write_text(json.dumps(sessions))
+
+
+# --- run: the simulated students ---------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    statuses: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
+
+    def record(self, endpoint: str, seconds: float, status: int, ok: bool) -> None:
+        with self.lock:
+            self.latencies[endpoint].append(seconds)
+            if not ok:
+                self.errors[endpoint] += 1
+                self.statuses[(endpoint, status)] += 1
+
+
+class Student:
+    def __init__(self, base: urllib.parse.SplitResult, email: str, stats: Stats) -> None:
+        self.base = base
+        self.email = email
+        self.stats = stats
+        self.cookies: dict[str, str] = {}
+        self.conn = self._connect()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        factory = (
+            http.client.HTTPSConnection
+            if self.base.scheme == "https"
+            else http.client.HTTPConnection
+        )
+        return factory(self.base.hostname or "127.0.0.1", self.base.port, timeout=60)
+
+    def request(
+        self,
+        endpoint: str,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers=None,
+        ok=(200,),
+    ) -> tuple[int, bytes]:
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if "csrftoken" in self.cookies:
+            headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        headers["Referer"] = f"{self.base.scheme}://{self.base.netloc}/"
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+            status = response.status
+            for value in response.headers.get_all("Set-Cookie") or []:
+                cookie = SimpleCookie()
+                cookie.load(value)
+                self.cookies.update({k: m.value for k, m in cookie.items()})
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = self._connect()
+            status, data = 0, b""
+        self.stats.record(endpoint, time.perf_counter() - started, status, status in ok)
+        return status, data
+
+    def json(
+        self, endpoint: str, method: str, path: str, payload: dict, ok=(200,)
+    ) -> tuple[int, dict]:
+        status, data = self.request(
+            endpoint,
+            method,
+            path,
+            json.dumps(payload).encode(),
+            {"Content-Type": "application/json"},
+            ok,
+        )
+        try:
+            return status, json.loads(data) if data else {}
+        except ValueError:
+            return status, {}
+
+    def use_session(self, session_key: str) -> bool:
+        # Any 32-character secret works as a CSRF token when cookie and header agree.
+        self.cookies.update({"sessionid": session_key, "csrftoken": uuid.uuid4().hex})
+        return True
+
+    def login(self) -> bool:
+        _status, page = self.request("login_page", "GET", "/accounts/login/")
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        form = urllib.parse.urlencode(
+            {
+                "username": self.email,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": match.group(1).decode() if match else "",
+            }
+        ).encode()
+        status, _ = self.request(
+            "login",
+            "POST",
+            "/accounts/login/",
+            form,
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            ok=(302,),
+        )
+        return status == 302 and "sessionid" in self.cookies
+
+
+def simulate(
+    student: Student, exam_id: int, until: float, send_every: int, session: str | None
+) -> None:
+    if not (student.use_session(session) if session else student.login()):
+        return
+    status, state = student.json("start", "POST", "/api/v1/attempts/start", {"exam_id": exam_id})
+    if status != 200:
+        return
+    attempt = state["id"]
+    written = next(q for q in state["questions"] if q["kind"] == "written")
+    version = written["answer"]["draft_version"]
+    words: list[str] = []
+    next_save = time.monotonic() + random.uniform(0, 10)
+    next_beat = time.monotonic() + random.uniform(0, 30)
+    saves = 0
+    while time.monotonic() < until:
+        now = time.monotonic()
+        if now >= next_beat:
+            student.json("heartbeat", "POST", f"/api/v1/attempts/{attempt}/heartbeat", {})
+            next_beat += 30
+        if now >= next_save:
+            words.extend(
+                random.choice(["atom", "ядро", "энергия", "E=mc²", "және"]) for _ in range(8)
+            )
+            content = {
+                "doc": {
+                    "type": "doc",
+                    "content": [
+                        {
+                            "type": "paragraph",
+                            "content": [{"type": "text", "text": " ".join(words)}],
+                        }
+                    ],
+                }
+            }
+            saves += 1
+            kind = "send" if send_every and saves % send_every == 0 else "draft"
+            method = "POST" if kind == "send" else "PUT"
+            status, body = student.json(
+                kind,
+                method,
+                f"/api/v1/attempts/{attempt}/answers/{written['id']}/{kind}",
+                {"content": content, "base_version": version, "key": uuid.uuid4().hex},
+            )
+            if status == 200:
+                version = body["draft_version"]
+            elif status == 409:
+                version = body.get("current", {}).get("draft_version", version)
+            next_save += 10
+        time.sleep(max(0.0, min(next_save, next_beat, until) - time.monotonic()))
+
+
+def run(
+    url: str,
+    exam_id: int,
+    students: int,
+    duration: float,
+    ramp: float,
+    send_every: int,
+    login: bool,
+    server_pids: list[int],
+) -> None:
+    base = urllib.parse.urlsplit(url)
+    stats = Stats()
+    sessions = {} if login else json.loads(SESSIONS_FILE.read_text())
+    memory = MemorySampler(server_pids)
+    memory.start()
+    threading.stack_size(512 * 1024)
+    started = time.monotonic()
+    until = started + ramp + duration
+    threads = []
+    for n in range(1, students + 1):
+        student = Student(base, EMAIL.format(n), stats)
+
+        def go(
+            student: Student = student, delay: float = ramp * (n - 1) / max(students, 1)
+        ) -> None:
+            time.sleep(delay)
+            simulate(student, exam_id, until, send_every, sessions.get(student.email))
+
+        thread = threading.Thread(target=go, daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(max(0.0, until - time.monotonic()) + 60)
+    memory.stop()
+    report(stats, time.monotonic() - started)
+    if server_pids:
+        print(
+            f"server memory (RSS of pids {server_pids} and their children): peak {memory.peak_mb:.0f} MB"
+        )
+
+
+class MemorySampler(threading.Thread):
+    """Samples the resident memory of the server's processes (and their children) each second."""
+
+    def __init__(self, pids: list[int]) -> None:
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.peak_mb = 0.0
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def run(self) -> None:
+        while self.pids and not self._stop_event.wait(1.0):
+            self.peak_mb = max(
+                self.peak_mb, sum(_rss_kb(p) for p in _with_children(self.pids)) / 1024
+            )
+
+
+def _with_children(pids: list[int]) -> set[int]:
+    found = set(pids)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid in found:
+                found.add(int(entry.name))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def report(stats: Stats, elapsed: float) -> None:
+    print(
+        f"{'endpoint':<12} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    )
+    for endpoint, values in sorted(stats.latencies.items()):
+        ordered = sorted(values)
+        p50 = statistics.median(ordered) * 1000
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+        print(
+            f"{endpoint:<12} {len(values):>9} {len(values) / elapsed:>8.1f} "
+            f"{p50:>8.1f} {p99:>8.1f} {stats.errors[endpoint]:>7}"
+        )
+    for (endpoint, status), count in sorted(stats.statuses.items()):
+        print(f"  {endpoint}: HTTP {status or 'connection error'} x{count}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    prepare = sub.add_parser("setup", help="create the students and an open exam in the database")
+    prepare.add_argument("--students", type=int, default=100)
+    load = sub.add_parser("run", help="simulate the students against a running server")
+    load.add_argument("--url", default="http://127.0.0.1:8000")
+    load.add_argument("--exam", type=int, required=True, help="the exam id printed by setup")
+    load.add_argument("--students", type=int, default=100)
+    load.add_argument("--duration", type=float, default=60, help="seconds after the ramp")
+    load.add_argument("--ramp", type=float, default=10, help="seconds over which students start")
+    load.add_argument(
+        "--send-every", type=int, default=6, help="every Nth save is a send (0: never)"
+    )
+    load.add_argument(
+        "--login", action="store_true", help="log in with the password instead of setup's sessions"
+    )
+    load.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="sample this process tree's memory",
+    )
+    args = parser.parse_args()
+    if args.command == "setup":
+        setup(args.students)
+    else:
+        run(
+            args.url,
+            args.exam,
+            args.students,
+            args.duration,
+            args.ramp,
+            args.send_every,
+            args.login,
+            args.server_pid,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Races the row locks and conditional UPDATEs are there for, run with real concurrent
+transactions. PostgreSQL only: SQLite serialises writers, so there is no race to lose."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from emtihan.attempts import services
+from emtihan.attempts.models import AnswerVersion, Attempt, AttemptStatus
+from emtihan.attempts.tests.conftest import NOW, SECOND, Sitting, doc
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
+]
+
+
+def in_thread(func: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = func()
+        except Exception as exc:  # the test inspects it
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_save_racing_the_time_out_lock_is_refused_not_lost(sitting: Sitting, monkeypatch):
+    sitting.save(doc("before the lock"), base=0, key="k1")
+    locked, release = threading.Event(), threading.Event()
+    real_audit = services.audit_record
+
+    def slow_audit(**kwargs):
+        # The lock holds the attempt and answer rows here, not yet committed.
+        if kwargs["action"] == "attempt.timeout":
+            locked.set()
+            release.wait(5)
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(services, "audit_record", slow_audit)
+    deadline = sitting.attempt.deadline
+    lock_thread, _lock = in_thread(lambda: services.attempts_lock_expired(now=deadline))
+    assert locked.wait(5)
+    # The save reads the attempt as in progress (the lock has not committed) and its
+    # UPDATE waits for the answer's row lock.
+    save_thread, save = in_thread(
+        lambda: sitting.save(doc("racing"), base=1, key="k2", at=deadline - SECOND)
+    )
+    save_thread.join(0.5)
+    assert save_thread.is_alive()
+    release.set()
+    lock_thread.join(5)
+    save_thread.join(5)
+    assert isinstance(save.get("error"), services.TimeIsOver), save
+    final = AnswerVersion.objects.get()
+    assert (final.content, final.auto) == (doc("before the lock"), True)
+    # The save's presence write waited for the lock too, and did not count the gap again.
+    attempt = sitting.reload()
+    assert attempt.absence_seconds == (deadline - NOW).total_seconds() - 60
+    assert attempt.last_seen_at == NOW
+
+
+def test_two_sends_on_the_same_base_make_one_version(sitting: Sitting, monkeypatch):
+    sitting.save(doc("base"), base=0, key="d1")
+    first_locked, release = threading.Event(), threading.Event()
+    real_audit = services.audit_record
+
+    def slow_audit(**kwargs):
+        if not first_locked.is_set():
+            first_locked.set()
+            release.wait(5)
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(services, "audit_record", slow_audit)
+    one, first = in_thread(lambda: sitting.send(doc("tab A"), base=1, key="a", at=NOW))
+    assert first_locked.wait(5)
+    two, second = in_thread(lambda: sitting.send(doc("tab B"), base=1, key="b", at=NOW))
+    two.join(0.5)
+    assert two.is_alive()  # waiting for the answer's row lock
+    release.set()
+    one.join(5)
+    two.join(5)
+    assert "result" in first, first
+    assert isinstance(second.get("error"), services.StaleVersion), second
+    assert second["error"].current["content"] == doc("tab A")
+    assert AnswerVersion.objects.get().content == doc("tab A")
+
+
+def test_two_starts_at_once_make_one_attempt(world, exam):
+    barrier = threading.Barrier(2)
+
+    def start():
+        barrier.wait(5)
+        return services.attempt_start(student_user=world.student, exam_id=exam.pk, now=NOW)
+
+    threads = [in_thread(start) for _ in range(2)]
+    for thread, _outcome in threads:
+        thread.join(10)
+    results = [outcome.get("result") for _thread, outcome in threads]
+    assert all(r is not None for r in results), threads
+    assert results[0].pk == results[1].pk
+    assert Attempt.objects.get().status == AttemptStatus.IN_PROGRESS

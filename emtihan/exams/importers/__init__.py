@@ -1,0 +1,1 @@
+"""Question importers: Moodle XML and GIFT (docs/EXAMS.md)."""

@@ -1,0 +1,125 @@
+"""Reading exams for the teacher's pages and the API (a fixed number of queries per page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from emtihan.accounts.models import User
+from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
+from emtihan.university.models import Student, TeachingAssignment
+
+from .models import Accommodation, Exam, Question, QuestionPool
+from .services import HOSTED_FORMS
+
+
+def _taught(user: User, prefix: str = "") -> Exists:
+    """Whether ``user`` teaches the choice (reached through ``prefix``) in its period."""
+    return Exists(
+        TeachingAssignment.objects.filter(
+            teacher__user=user,
+            discipline=OuterRef(f"{prefix}discipline"),
+            group=OuterRef(f"{prefix}group"),
+            period=OuterRef(f"{prefix}period"),
+        )
+    )
+
+
+def _hosted() -> Q:
+    condition = Q(pk__in=[])
+    for platform, form in HOSTED_FORMS:
+        condition |= Q(platform=platform, form=form)
+    return condition
+
+
+def exams_for_manager(user: User) -> QuerySet[Exam]:
+    """The exams a user may manage: every exam for staff, else those of the choices
+    whose discipline x group they teach in the choice's period."""
+    exams = Exam.objects.select_related(
+        "choice__discipline", "choice__group", "choice__period"
+    ).annotate(
+        question_count=Count("questions", distinct=True),
+        pool_count=Count("pools", distinct=True),
+    )
+    if user.is_staff:
+        return exams.order_by("-opens_at", "pk")
+    return exams.filter(_taught(user, "choice__")).order_by("-opens_at", "pk")
+
+
+def exam_for_manager(user: User, exam_id: int) -> Exam | None:
+    """One exam, if it exists and the user may manage it."""
+    return exams_for_manager(user).filter(pk=exam_id).first()
+
+
+def choices_without_exam(user: User) -> list[ExamFormChoice]:
+    """Approved, hosted choices the user may manage that have no exam yet."""
+    choices = (
+        ExamFormChoice.objects.filter(_hosted(), status=ChoiceStatus.APPROVED)
+        .filter(~Exists(Exam.objects.filter(choice=OuterRef("pk"))))
+        .select_related("discipline", "group", "period")
+        .order_by("discipline__code", "group__code")
+    )
+    if not user.is_staff:
+        choices = choices.filter(_taught(user))
+    return list(choices)
+
+
+def choice_for_new_exam(user: User, choice_id: int) -> ExamFormChoice | None:
+    return next((c for c in choices_without_exam(user) if c.pk == choice_id), None)
+
+
+@dataclass
+class PoolView:
+    pool: QuestionPool
+    questions: list[Question] = field(default_factory=list)
+
+    @property
+    def short(self) -> bool:
+        return len(self.questions) < self.pool.pick
+
+
+@dataclass
+class ExamDetail:
+    exam: Exam
+    fixed: list[Question]
+    pools: list[PoolView]
+    accommodations: list[Accommodation]
+    students: list[Student]
+
+    @property
+    def question_count(self) -> int:
+        return len(self.fixed) + sum(len(p.questions) for p in self.pools)
+
+    @property
+    def total_points(self) -> Decimal:
+        """Points of what one student gets: fixed questions + ``pick`` of each pool (the
+        pool's first questions stand in when their points differ)."""
+        total = sum((q.points for q in self.fixed), start=Decimal(0))
+        for view in self.pools:
+            total += sum((q.points for q in view.questions[: view.pool.pick]), start=Decimal(0))
+        return total
+
+
+def exam_detail(exam: Exam) -> ExamDetail:
+    """The exam's questions grouped by pool, its accommodations and its group's students."""
+    pools = [PoolView(pool) for pool in QuestionPool.objects.filter(exam=exam)]
+    by_pool = {view.pool.pk: view for view in pools}
+    fixed: list[Question] = []
+    for question in Question.objects.filter(exam=exam).order_by("order", "pk"):
+        if question.pool_id is None:
+            fixed.append(question)
+        else:
+            by_pool[question.pool_id].questions.append(question)
+    accommodations = list(
+        Accommodation.objects.filter(exam=exam)
+        .select_related("student__user")
+        .order_by("student__user__full_name")
+    )
+    students = list(
+        Student.objects.filter(group_id=exam.choice.group_id, is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "student_id")
+    )
+    return ExamDetail(exam, fixed, pools, accommodations, students)
