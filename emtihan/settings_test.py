@@ -15,3 +15,10 @@ STORAGES = {
 }
 # Tests assert on the English source text; the i18n tests switch language explicitly.
 LANGUAGE_CODE = "en"
+
+# SQLite: a file database rather than the shared in-memory one, so the live server's
+# threads and the test wait on each other (busy_timeout) instead of failing with
+# "database table is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _test_db = Path(tempfile.mkdtemp(prefix="emtihan-test-db-")) / "test.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}  # noqa: F405

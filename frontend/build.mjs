@@ -1,0 +1,110 @@
+// Builds the exam page's bundle into the Django static folder (committed; CI rebuilds it
+// with scripts/verify_bundle.sh and fails if it differs). No source maps, no hashes in the
+// entry names (the template links attempts/exam.js and attempts/exam.css); lazily loaded
+// chunks carry a content hash. Fonts: KaTeX's woff2 files only, shared with MathLive.
+import * as esbuild from "esbuild";
+import { readFileSync, rmSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outdir = join(here, "..", "emtihan", "attempts", "static", "attempts");
+const started = performance.now();
+
+// KaTeX's stylesheet lists woff2, woff and ttf for every face: keep woff2 only (every
+// browser that runs ES modules reads woff2), so esbuild copies 20 files instead of 60.
+const woff2Only = {
+  name: "katex-woff2-only",
+  setup(build) {
+    build.onLoad({ filter: /katex[\\/]dist[\\/]katex(\.min)?\.css$/ }, (args) => {
+      const css = readFileSync(args.path, "utf8").replace(
+        /,\s*url\([^)]*\.(woff|ttf)\)\s*format\("(woff|truetype)"\)/g,
+        "",
+      );
+      return { contents: css, loader: "css" };
+    });
+  },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+const result = await esbuild.build({
+  absWorkingDir: here,
+  entryPoints: { exam: "src/main.ts" },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "browser",
+  target: ["es2020"],
+  conditions: ["production"],
+  define: { "process.env.NODE_ENV": '"production"' },
+  minify: true,
+  sourcemap: false,
+  legalComments: "none",
+  entryNames: "[name]",
+  chunkNames: "chunks/[name]-[hash]",
+  assetNames: "fonts/[name]",
+  loader: { ".woff2": "file", ".woff": "empty", ".ttf": "empty" },
+  charset: "utf8",
+  metafile: true,
+  logLevel: "warning",
+  plugins: [woff2Only],
+});
+
+// The licences of every package in the bundle, in one file beside it (minified code
+// drops the comments that carried them).
+const packages = new Set();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
+  if (m) packages.add(m[1]);
+}
+let licences = "Third-party software in this bundle (built from frontend/ by frontend/build.mjs)\n";
+for (const name of [...packages].sort()) {
+  const dir = join(here, "node_modules", name);
+  const meta = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const file = readdirSync(dir).find((f) => /^licen[cs]e(\.(md|txt))?$/i.test(f));
+  licences += `\n${"=".repeat(78)}\n${name} ${meta.version} (${meta.license})\n${"=".repeat(78)}\n`;
+  licences += file ? readFileSync(join(dir, file), "utf8").trim() + "\n" : `${meta.license}\n`;
+}
+writeFileSync(join(outdir, "THIRD-PARTY-LICENSES.txt"), licences);
+
+const ms = Math.round(performance.now() - started);
+// Report sizes: the first load (exam.js, exam.css and the chunks exam.js imports
+// statically) and every lazily loaded chunk.
+const outputs = result.metafile.outputs;
+const rel = (p) => relative(outdir, join(here, p));
+const firstLoad = new Set();
+const visit = (p) => {
+  if (firstLoad.has(p) || !outputs[p]) return;
+  firstLoad.add(p);
+  for (const imp of outputs[p].imports) if (imp.kind === "import-statement") visit(imp.path);
+};
+for (const p of Object.keys(outputs)) {
+  if (outputs[p].entryPoint !== "src/main.ts") continue;
+  visit(p);
+  if (outputs[p].cssBundle) firstLoad.add(outputs[p].cssBundle);
+}
+let firstRaw = 0;
+let firstGz = 0;
+const rows = [];
+for (const p of Object.keys(outputs).sort()) {
+  if (!/\.(js|css)$/.test(p)) continue;
+  const buf = readFileSync(join(here, p));
+  const gz = gzipSync(buf, { level: 9 }).length;
+  const first = firstLoad.has(p);
+  if (first) {
+    firstRaw += buf.length;
+    firstGz += gz;
+  }
+  rows.push(`${first ? "first" : "lazy "}  ${(buf.length / 1024).toFixed(1).padStart(8)} KB  ${(gz / 1024).toFixed(1).padStart(7)} KB gz  ${rel(p)}`);
+}
+let fonts = 0;
+for (const f of readdirSync(join(outdir, "fonts"))) fonts += statSync(join(outdir, "fonts", f)).size;
+if (process.env.BUILD_QUIET !== "1") {
+  console.log(rows.join("\n"));
+  console.log(`first load: ${(firstRaw / 1024).toFixed(1)} KB, ${(firstGz / 1024).toFixed(1)} KB gzipped (fonts load on first formula: ${(fonts / 1024).toFixed(0)} KB woff2 in all)`);
+  console.log(`built in ${ms} ms`);
+}
