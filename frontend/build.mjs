@@ -32,7 +32,7 @@ mkdirSync(outdir, { recursive: true });
 
 const result = await esbuild.build({
   absWorkingDir: here,
-  entryPoints: { exam: "src/main.ts" },
+  entryPoints: { exam: "src/main.ts", author: "src/author.ts" },
   outdir,
   bundle: true,
   splitting: true,
@@ -72,8 +72,9 @@ for (const name of [...packages].sort()) {
 writeFileSync(join(outdir, "THIRD-PARTY-LICENSES.txt"), licences);
 
 const ms = Math.round(performance.now() - started);
-// Report sizes: the first load (exam.js, exam.css and the chunks exam.js imports
-// statically) and every lazily loaded chunk.
+// Report sizes: the exam page's first load (exam.js, exam.css and the chunks exam.js
+// imports statically), every lazily loaded chunk and the other entries (author.js, the
+// question editor of the teacher's pages).
 const outputs = result.metafile.outputs;
 const rel = (p) => relative(outdir, join(here, p));
 const firstLoad = new Set();
@@ -99,7 +100,8 @@ for (const p of Object.keys(outputs).sort()) {
     firstRaw += buf.length;
     firstGz += gz;
   }
-  rows.push(`${first ? "first" : "lazy "}  ${(buf.length / 1024).toFixed(1).padStart(8)} KB  ${(gz / 1024).toFixed(1).padStart(7)} KB gz  ${rel(p)}`);
+  const what = first ? "first" : outputs[p].entryPoint ? "entry" : "lazy ";
+  rows.push(`${what}  ${(buf.length / 1024).toFixed(1).padStart(8)} KB  ${(gz / 1024).toFixed(1).padStart(7)} KB gz  ${rel(p)}`);
 }
 let fonts = 0;
 for (const f of readdirSync(join(outdir, "fonts"))) fonts += statSync(join(outdir, "fonts", f)).size;

@@ -108,10 +108,13 @@ class QuestionForm(ServiceErrorsMixin, forms.Form):
     )
     body = forms.CharField(
         label=_("Question"),
-        widget=forms.Textarea(attrs={"rows": 8}),
+        # data-rich-editor: author.js puts the students' editor over it (frontend/).
+        widget=forms.Textarea(attrs={"rows": 8, "data-rich-editor": "question"}),
         help_text=_(
-            "HTML is allowed: paragraphs, bold, italic, lists, tables, formulas as "
-            '<span class="math">\\(...\\)</span>. Anything else is removed.'
+            "Write as in a word processor: headings, lists, tables, formulas, chemistry, "
+            "drawings and pictures (at most 2 MB each). Formulas can also be typed as LaTeX "
+            "between \\( and \\). In the HTML view, anything that is not allowed is removed "
+            "on saving."
         ),
     )
     points = forms.DecimalField(

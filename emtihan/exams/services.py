@@ -14,9 +14,12 @@ publish an exam a student could not be given.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -91,6 +94,10 @@ MAX_ABSENCE_CAP_MINUTES = 240
 MAX_EXTRA_MINUTES = 24 * 60
 MAX_POINTS = Decimal("1000")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# A picture inside a question's HTML (a data: URL, from the author's editor or an import)
+# and all of a question's HTML: every student's exam page carries it, at 9:00 at once.
+MAX_BODY_PICTURE_BYTES = moodle_xml.MAX_PICTURE_BYTES
+MAX_BODY_BYTES = 5 * 1024 * 1024
 
 ERR_CHOICE_NOT_APPROVED = gettext_noop(
     "Only an approved exam-form choice can get an exam: this one has not been approved yet."
@@ -124,6 +131,11 @@ ERR_NOT_PUBLISHED = gettext_noop("The exam is not published.")
 ERR_DELETE_PUBLISHED = gettext_noop("A published exam cannot be deleted: withdraw it first.")
 ERR_KIND = gettext_noop("Choose the kind of question.")
 ERR_BODY_REQUIRED = gettext_noop("Write the question.")
+ERR_BODY_TOO_BIG = gettext_noop("The question is larger than %(mb)d MB with its pictures.")
+ERR_BODY_PICTURE = gettext_noop(
+    "Picture %(n)d of the question is not a PNG, JPEG, GIF or WebP picture, or is damaged."
+)
+ERR_BODY_PICTURE_TOO_BIG = gettext_noop("Picture %(n)d of the question is larger than %(mb)d MB.")
 ERR_NAME_TOO_LONG = gettext_noop("Keep the name to at most 255 characters.")
 ERR_POINTS = gettext_noop("Points must be a number more than 0 and at most 1000.")
 ERR_ORDER = gettext_noop("The position must be a whole number of 0 or more.")
@@ -447,6 +459,29 @@ def _next_order(exam: Exam) -> int:
     return highest + 1
 
 
+DATA_PICTURE_SRC = re.compile(r'src="data:(image/[a-z]+);base64,([A-Za-z0-9+/]*={0,2})"')
+
+
+def _body_picture_problems(html: str) -> list[str]:
+    """Pictures inlined in a question (data: URLs) must be what they say, by their bytes,
+    and small enough; the sanitiser has already kept only data:image/png|jpeg|gif|webp."""
+    if len(html) > MAX_BODY_BYTES:
+        return [_(ERR_BODY_TOO_BIG) % {"mb": MAX_BODY_BYTES >> 20}]
+    problems = []
+    for n, match in enumerate(DATA_PICTURE_SRC.finditer(html), start=1):
+        try:
+            content = base64.b64decode(match.group(2), validate=True)
+        except (binascii.Error, ValueError):
+            content = b""
+        if moodle_xml.picture_type(content) != match.group(1):
+            problems.append(_(ERR_BODY_PICTURE) % {"n": n})
+        elif len(content) > MAX_BODY_PICTURE_BYTES:
+            problems.append(
+                _(ERR_BODY_PICTURE_TOO_BIG) % {"n": n, "mb": MAX_BODY_PICTURE_BYTES >> 20}
+            )
+    return problems
+
+
 def _clean_question(
     exam: Exam,
     *,
@@ -464,6 +499,8 @@ def _clean_question(
     clean_body = sanitize_html(str(body or ""))
     if not has_content(clean_body):
         errors["body"] = [_(ERR_BODY_REQUIRED)]
+    elif body_problems := _body_picture_problems(clean_body):
+        errors["body"] = body_problems
     clean_name = " ".join(str(name or "").split())
     if len(clean_name) > 255:
         errors["name"] = [_(ERR_NAME_TOO_LONG)]

@@ -8,7 +8,7 @@ import { closedView, type AnswerView } from "./closed";
 import { h, newKey } from "./dom";
 import { Engine, type Question } from "./engine";
 import { lang, loadI18n, t } from "./i18n";
-import { loadKatex } from "./math-render";
+import { loadKatex, renderMathIn } from "./math-render";
 import { preview } from "./preview";
 import type { AttemptState, PictureOut } from "./types";
 
@@ -231,7 +231,9 @@ class Page {
         });
     } else {
       attach(closedView(data, (content) => this.engine.change(q, content)));
+      renderMathIn(answerBox);
     }
+    renderMathIn(section.querySelector<HTMLElement>(".qbody") ?? section);
 
     sendButton.addEventListener("click", () => {
       if (q.readOnly && q.state === "sent" && !q.sending) {

@@ -26,3 +26,44 @@ export function renderMath(el: HTMLElement, latex: string, display = false): voi
     })
     .catch(() => undefined);
 }
+
+// TeX written in the text of a question (Moodle's own notation, kept by its importer):
+// \( inline \), \[ display \] and $$ display $$.
+const DELIMITED = /\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$/gs;
+
+/** Draw every formula inside `root`: the editor's `span[data-latex]` atoms and TeX between
+ * delimiters in the text. KaTeX is loaded only when there is one. */
+export function renderMathIn(root: HTMLElement): void {
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>("span[data-latex]"))) {
+    if (el.closest(".ProseMirror")) continue; // the editor draws its own
+    renderMath(el, el.dataset.latex ?? "", el.classList.contains("math-display"));
+  }
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) =>
+      node.parentElement?.closest("span[data-latex], .ProseMirror, textarea, script, style")
+        ? NodeFilter.FILTER_REJECT
+        : /\\\(|\\\[|\$\$/.test(node.nodeValue ?? "")
+          ? NodeFilter.FILTER_ACCEPT
+          : NodeFilter.FILTER_SKIP,
+  });
+  const texts: Text[] = [];
+  while (walker.nextNode()) texts.push(walker.currentNode as Text);
+  for (const node of texts) {
+    const value = node.nodeValue ?? "";
+    const parts = document.createDocumentFragment();
+    let last = 0;
+    for (const m of value.matchAll(DELIMITED)) {
+      const at = m.index ?? 0;
+      if (at > last) parts.append(value.slice(last, at));
+      const display = m[1] === undefined;
+      const span = document.createElement("span");
+      span.className = display ? "math math-display" : "math";
+      renderMath(span, (m[1] ?? m[2] ?? m[3] ?? "").trim(), display);
+      parts.append(span);
+      last = at + m[0].length;
+    }
+    if (last === 0) continue;
+    if (last < value.length) parts.append(value.slice(last));
+    node.replaceWith(parts);
+  }
+}

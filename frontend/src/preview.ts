@@ -2,7 +2,7 @@
 // as HTML): the two sides of a conflict.
 import { h } from "./dom";
 import { t } from "./i18n";
-import { renderMath } from "./math-render";
+import { renderMath, renderMathIn } from "./math-render";
 import type { Content, QuestionData } from "./types";
 
 type PMNode = {
@@ -52,6 +52,7 @@ export function preview(q: QuestionData, content: Content | null): HTMLElement {
     const list = h("ul");
     for (const o of q.options) if (chosen.has(o.id)) list.append(h("li", { html: o.html }));
     box.append(chosen.size ? list : h("p", { class: "muted", text: t("nothing_chosen") }));
+    renderMathIn(list);
   } else {
     box.append(h("p", { text: String(content.text ?? "") }));
   }

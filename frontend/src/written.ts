@@ -22,7 +22,7 @@ import { h } from "./dom";
 import { openFormulaDialog } from "./formula";
 import { t } from "./i18n";
 import { renderMath } from "./math-render";
-import type { Content, QuestionData } from "./types";
+import type { Content } from "./types";
 
 export interface WrittenOptions {
   allowFormulas: boolean;
@@ -33,6 +33,19 @@ export interface WrittenOptions {
   upload(file: Blob, name: string): Promise<string>;
   onChange(content: Content): void;
   onError(message: string): void;
+  /** The editor's accessible name (default: "Answer to question N"). */
+  label?: string;
+  /** Whether pictures may be data: URLs (a question's; an answer's are uploaded files). */
+  allowDataPictures?: boolean;
+}
+
+/** What the editor edits: a student's answer (ProseMirror JSON) or, on the question
+ * author's form, the question's HTML. */
+export interface WrittenTarget {
+  id: number;
+  number: number;
+  answer?: { content: Content | null };
+  html?: string;
 }
 
 export interface WrittenView extends AnswerView {
@@ -59,7 +72,8 @@ function mathNode(edit: (latex: string) => Promise<string | null>) {
         },
         display: {
           default: false,
-          parseHTML: (el: HTMLElement) => el.getAttribute("data-display") === "true",
+          parseHTML: (el: HTMLElement) =>
+            el.getAttribute("data-display") === "true" || el.classList.contains("math-display"),
           renderHTML: (attrs: Record<string, unknown>) => (attrs.display ? { "data-display": "true" } : {}),
         },
       };
@@ -67,8 +81,13 @@ function mathNode(edit: (latex: string) => Promise<string | null>) {
     parseHTML() {
       return [{ tag: "span[data-latex]" }];
     },
-    renderHTML({ HTMLAttributes }) {
-      return ["span", mergeAttributes({ class: "math" }, HTMLAttributes)];
+    renderHTML({ node, HTMLAttributes }) {
+      // The LaTeX as the span's text too: readable where the HTML is shown without KaTeX
+      // (the teacher's question list, a copy pasted elsewhere).
+      const display = node.attrs.display === true;
+      const cls = display ? "math math-display" : "math";
+      const text = display ? `\\[${String(node.attrs.latex)}\\]` : `\\(${String(node.attrs.latex)}\\)`;
+      return ["span", mergeAttributes({ class: cls }, HTMLAttributes), text];
     },
     renderText({ node }) {
       return `\\(${String(node.attrs.latex)}\\)`;
@@ -112,7 +131,7 @@ function mathNode(edit: (latex: string) => Promise<string | null>) {
   });
 }
 
-export function writtenView(q: QuestionData, opts: WrittenOptions): WrittenView {
+export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView {
   const host = h("div", { class: "editor-host", "data-qid": String(q.id) });
   const fileInput = h("input", { type: "file", accept: PICTURE_TYPES, class: "visually-hidden", tabindex: "-1" });
   let suppress = false;
@@ -145,17 +164,17 @@ export function writtenView(q: QuestionData, opts: WrittenOptions): WrittenView 
       UndoRedo,
       Subscript,
       Superscript,
-      Image.configure({ inline: true, allowBase64: false }),
+      Image.configure({ inline: true, allowBase64: opts.allowDataPictures === true }),
       TableKit.configure({ table: { resizable: false } }),
       mathNode((latex) => editFormula(latex)),
     ],
-    content: docOf(q.answer.content),
+    content: q.html ?? docOf(q.answer?.content),
     editorProps: {
       attributes: {
         class: "answer-editor",
         role: "textbox",
         "aria-multiline": "true",
-        "aria-label": t("answer_label", { n: q.number }),
+        "aria-label": opts.label ?? t("answer_label", { n: q.number }),
         spellcheck: "true",
       },
       handlePaste: (_view, event) => pictures(event.clipboardData?.files),

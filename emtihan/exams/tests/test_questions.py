@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from decimal import Decimal
 
 import pytest
@@ -276,3 +277,32 @@ def test_extra_time_is_refused_for_another_group_or_bad_minutes(world, exam):
         services.accommodation_set(
             actor=world.other_teacher, exam=exam, student=world.student.student, extra_minutes=5
         )
+
+
+def _data_url(content: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(content).decode()
+
+
+def test_pictures_inside_a_question_are_checked_by_their_bytes_and_size(world, exam):
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    question = add_question(world, exam, body=f'<p>Graph: <img src="{_data_url(png)}"></p>')
+    assert f'src="{_data_url(png)}"' in question.body
+
+    with pytest.raises(ValidationFailed) as exc:  # says PNG, is a text file
+        add_question(world, exam, body=f'<p>A</p><img src="{_data_url(b"hello, world")}">')
+    assert exc.value.errors["body"] == [
+        "Picture 1 of the question is not a PNG, JPEG, GIF or WebP picture, or is damaged."
+    ]
+    with pytest.raises(ValidationFailed) as exc:  # a PNG's bytes under a JPEG's name
+        add_question(world, exam, body=f'<p>B</p><img src="{_data_url(png, "image/jpeg")}">')
+    assert "Picture 1 " in exc.value.errors["body"][0]
+
+    big = png + b"\0" * services.MAX_BODY_PICTURE_BYTES
+    with pytest.raises(ValidationFailed) as exc:
+        add_question(
+            world,
+            exam,
+            body=f'<img src="{_data_url(png)}"><img src="{_data_url(big)}"><p>C</p>',
+        )
+    assert exc.value.errors["body"] == ["Picture 2 of the question is larger than 2 MB."]
+    assert Question.objects.filter(exam=exam).count() == 1  # nothing half-written

@@ -1,1 +1,0 @@
-var n=null;function o(){return n||(n=import("./katex-render-DWXGQABM.js").catch(t=>{throw n=null,t})),n}function d(t,e,a=!1){t.dataset.latex=e,t.textContent=e,t.classList.add("math-pending"),o().then(r=>{t.dataset.latex===e&&(r.render(t,e,a),t.classList.remove("math-pending"))}).catch(()=>{})}export{o as a,d as b};
