@@ -41,6 +41,7 @@ from pathlib import Path
 EMAIL = "bench{:05d}@bench.local"
 PASSWORD = "bench-pass-2026"  # noqa: S105 (throwaway accounts in a load-test database)
 EXAM_TITLE = "Load test exam"
+STALE_CONNECTION = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
 # --- setup: accounts and an open exam, written straight into the database ---------------
@@ -189,9 +190,17 @@ class Stats:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     statuses: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
 
+    reconnects: int = 0
+    timeline: list[tuple[float, float]] = field(default_factory=list)
+
+    def count_reconnect(self) -> None:
+        with self.lock:
+            self.reconnects += 1
+
     def record(self, endpoint: str, seconds: float, status: int, ok: bool) -> None:
         with self.lock:
             self.latencies[endpoint].append(seconds)
+            self.timeline.append((time.monotonic(), seconds))
             if not ok:
                 self.errors[endpoint] += 1
                 self.statuses[(endpoint, status)] += 1
@@ -229,19 +238,30 @@ class Student:
             headers["X-CSRFToken"] = self.cookies["csrftoken"]
         headers["Referer"] = f"{self.base.scheme}://{self.base.netloc}/"
         started = time.perf_counter()
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-            data = response.read()
-            status = response.status
-            for value in response.headers.get_all("Set-Cookie") or []:
-                cookie = SimpleCookie()
-                cookie.load(value)
-                self.cookies.update({k: m.value for k, m in cookie.items()})
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = self._connect()
-            status, data = 0, b""
+        status, data = 0, b""
+        # A keep-alive connection the server closed while this student was idle (gunicorn
+        # closes them after --keep-alive seconds) fails on the next request before any
+        # answer: like a browser, open a new connection and send the request once more.
+        # Any other failure, or a second one, counts as an error.
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                status = response.status
+                for value in response.headers.get_all("Set-Cookie") or []:
+                    cookie = SimpleCookie()
+                    cookie.load(value)
+                    self.cookies.update({k: m.value for k, m in cookie.items()})
+                break
+            except (OSError, http.client.HTTPException) as error:
+                self.conn.close()
+                self.conn = self._connect()
+                if attempt == 1 and isinstance(error, STALE_CONNECTION):
+                    self.stats.count_reconnect()
+                    continue
+                status, data = 0, b""
+                break
         self.stats.record(endpoint, time.perf_counter() - started, status, status in ok)
         return status, data
 
@@ -374,6 +394,7 @@ def run(
         thread.join(max(0.0, until - time.monotonic()) + 60)
     memory.stop()
     report(stats, time.monotonic() - started)
+    report_timeline(stats, started)
     if server_pids:
         print(
             f"server memory (RSS of pids {server_pids} and their children): peak {memory.peak_mb:.0f} MB"
@@ -422,6 +443,20 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def report_timeline(stats: Stats, started: float, window: float = 10.0) -> None:
+    """Requests and p99 per window of the run (all endpoints): shows whether a high p99
+    comes from the start spike, from steady load or from a single stall."""
+    windows: dict[int, list[float]] = defaultdict(list)
+    for at, seconds in stats.timeline:
+        windows[int((at - started) // window)].append(seconds)
+    cells = []
+    for n in sorted(windows):
+        ordered = sorted(windows[n])
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+        cells.append(f"{n * window:.0f}s:{len(ordered)}/{p99:.0f}")
+    print(f"per {window:.0f} s (requests/p99 ms): " + " ".join(cells))
+
+
 def report(stats: Stats, elapsed: float) -> None:
     print(
         f"{'endpoint':<12} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
@@ -436,6 +471,7 @@ def report(stats: Stats, elapsed: float) -> None:
         )
     for (endpoint, status), count in sorted(stats.statuses.items()):
         print(f"  {endpoint}: HTTP {status or 'connection error'} x{count}")
+    print(f"keep-alive connections closed by the server and reopened: {stats.reconnects}")
 
 
 def main() -> None:

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (after collectstatic), each with the .gz copy that
+    # CompressedStaticFilesStorage writes, for browsers that accept gzip (OPERATIONS.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,8 +167,17 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+
+def _immutable_static(path: str, url: str) -> bool:
+    """The exam page's lazily loaded chunks carry a content hash in their names and its
+    fonts never change within a release: browsers may keep them for a year."""
+    return "/attempts/chunks/" in url or "/attempts/fonts/" in url
+
+
+WHITENOISE_IMMUTABLE_FILE_TEST = _immutable_static
 # Uploads larger than this stay on disk while they are checked, not in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 30 * 1024 * 1024)

@@ -13,6 +13,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise looks here at start-up (and warns when it is missing); the live server of the
+# browser tests serves the static files from the apps' folders itself.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="emtihan-test-static-"))
 # Tests assert on the English source text; the i18n tests switch language explicitly.
 LANGUAGE_CODE = "en"
 

@@ -28,12 +28,15 @@ def main() -> int:
     manage("migrate", "--no-input", "-v", "0")
     print("==> Loading demo data…", flush=True)
     manage("demo_seed")
+    # Static files from staticfiles/ through WhiteNoise, gzipped as in production.
+    print("==> Collecting static files…", flush=True)
+    manage("collectstatic", "--no-input", "-v", "0")
     worker = subprocess.Popen(
         [PY, str(ROOT / "manage.py"), "db_worker", "--interval", "1"], cwd=ROOT
     )
     print(f"\n==> emtihan is running at http://127.0.0.1:{port}/  (Ctrl+C stops it)\n", flush=True)
     server = subprocess.Popen(
-        [PY, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--insecure", "--noreload"],
+        [PY, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--nostatic", "--noreload"],
         cwd=ROOT,
     )
     try:

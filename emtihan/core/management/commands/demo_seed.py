@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from emtihan.accounts.models import Role, User
+from emtihan.core import demo_exams
 from emtihan.core.pdf import simple_pdf
 from emtihan.umkd.models import Material, Section
 from emtihan.umkd.services import material_upload
@@ -115,7 +116,7 @@ ASSIGNMENTS = [
     ("teacher2@demo.local", "ANAT202", "MED-2301"),
 ]
 # Disciplines that already have a final-exam programme in UMKD (the others have none).
-PROGRAMMES = ["CS101", "MATH110", "ANAT101"]
+PROGRAMMES = ["CS101", "CS205", "MATH110", "ANAT101"]
 STUDENT_NAMES = [
     "Айгерім Ахметова",
     "Дархан Бекович",
@@ -146,6 +147,7 @@ class Command(BaseCommand):
             self._assignments(teachers, disciplines, groups, period)
             self._students(groups)
             self._programmes(disciplines, users)
+            demo_exams.seed(users["teacher@demo.local"], users["head@demo.local"], period)
         if self.created:
             self.stdout.write(f"Created {self.created} demo accounts.")
         self._print_accounts()
@@ -302,3 +304,7 @@ class Command(BaseCommand):
         w(f"  teacher2@demo.local    {STAFF_PASSWORD}   teacher (medicine: StartExam allowed)")
         w(f"  head2@demo.local       {STAFF_PASSWORD}   head of ANAT (medicine)")
         w("  student1@demo.local … student30@demo.local   password = student ID 100001 … 100030")
+        w("")
+        w("Exams (group IS-2301: student1, student2, student6, student7, …):")
+        for line in demo_exams.summary():
+            w(f"  {line}")

@@ -1,0 +1,33 @@
+# Sourced by the bench/run_*.sh scripts: a fresh PostgreSQL database, collected static
+# files, STUDENTS students and an open exam (load_sitting.py setup), and gunicorn serving
+# emtihan in the background. Sets EXAM (the exam's id), SERVER (gunicorn's pid) and URL.
+#
+# Environment: PGURL (default postgres://postgres@127.0.0.1:5432), WORKERS (gunicorn
+# processes, default 3), THREADS (per process, default 8), PORT (default 8077),
+# ACCESS_LOG (a file: gunicorn logs each request with its time on the server, in µs, for
+# bench/server_latency.py).
+PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
+WORKERS=${WORKERS:-3}
+THREADS=${THREADS:-8}
+PORT=${PORT:-8077}
+PY=${PY:-.venv/bin/python}
+URL="http://127.0.0.1:$PORT"
+export DATABASE_URL="$PGURL/emtihan_bench" DJANGO_SETTINGS_MODULE=emtihan.settings
+export ALLOWED_HOSTS=127.0.0.1,localhost DB_CONN_MAX_AGE=600 LOG_LEVEL=WARNING
+
+psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS emtihan_bench" -c "CREATE DATABASE emtihan_bench" >/dev/null
+"$PY" manage.py migrate -v 0
+"$PY" manage.py collectstatic --no-input -v 0
+"$PY" bench/load_sitting.py setup --students "$STUDENTS" | tee /tmp/emtihan-bench-setup.txt
+EXAM=$(grep -o 'exam [0-9]*' /tmp/emtihan-bench-setup.txt | head -1 | cut -d' ' -f2)
+
+access=()
+if [ -n "${ACCESS_LOG:-}" ]; then
+  : >"$ACCESS_LOG"
+  access=(--access-logfile "$ACCESS_LOG" --access-logformat '%(t)s %(m)s %(U)s %(s)s %(D)s')
+fi
+.venv/bin/gunicorn emtihan.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" -k gthread --threads "$THREADS" \
+  --backlog 4096 --log-level warning "${access[@]}" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done

@@ -1,0 +1,342 @@
+"""The demo's exams (``demo_seed``), made through the real services: for group IS-2301 an
+exam open now (written questions with formulas, chemistry and drawings allowed, plus one
+question of every closed kind), one upcoming and one already completed, with finished
+attempts of student1 and student2.
+
+Running it again changes nothing, except that the open and the upcoming exam's windows move
+forward when the demo is started on a later day (so "open now" stays true).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from emtihan.accounts.models import User
+from emtihan.attempts import services as attempts
+from emtihan.attempts.models import Attempt
+from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
+from emtihan.examforms.services import ChoiceInput, choice_approve, choice_save
+from emtihan.exams import services as exams
+from emtihan.exams.models import Exam, QuestionKind
+from emtihan.umkd.models import Material, Section
+from emtihan.university.models import AcademicPeriod, Discipline, Student, StudyGroup
+
+GROUP = "IS-2301"
+OPEN, UPCOMING, COMPLETED = "MATH110", "CS101", "CS205"
+COMPLETED_STUDENTS = ["student1@demo.local", "student2@demo.local"]
+
+
+def _p(kk: str, en: str) -> str:
+    """A question in Kazakh (the group's language) with an English line under it."""
+    return f"<p>{kk}</p><p><em>{en}</em></p>"
+
+
+def _options(*rows: tuple[str, float]) -> dict:
+    return {
+        "options": [
+            {"id": chr(ord("a") + n), "html": html, "fraction": fraction}
+            for n, (html, fraction) in enumerate(rows)
+        ]
+    }
+
+
+# (kind, body, spec, points)
+OPEN_QUESTIONS = [
+    (
+        QuestionKind.WRITTEN,
+        _p(
+            "Матрицаның меншікті мәндері мен меншікті векторларын табыңыз: "
+            r"\(A = \begin{pmatrix} 2 & 1 \\ 1 & 2 \end{pmatrix}\). Әр қадамды түсіндіріңіз.",
+            "Find the eigenvalues and eigenvectors of A and explain each step.",
+        ),
+        {},
+        10,
+    ),
+    (
+        QuestionKind.WRITTEN,
+        _p(
+            r"Теңдеулер жүйесін Гаусс әдісімен шешіңіз: \(x + y = 3,\; 2x - y = 0\). "
+            "Екі түзуді сызбада көрсетіңіз («Сызба» батырмасы).",
+            "Solve the system by Gaussian elimination and draw both lines (the “Drawing” button).",
+        ),
+        {},
+        10,
+    ),
+    (
+        QuestionKind.WRITTEN,
+        _p(
+            r"Метанның жану реакциясын теңестіріңіз: \(\ce{CH4 + O2 -> CO2 + H2O}\). "
+            "Коэффициенттерді сызықтық теңдеулер жүйесінің шешімі ретінде табыңыз.",
+            "Balance the combustion of methane, finding the coefficients as the solution "
+            "of a linear system (use the “Chemistry” button).",
+        ),
+        {},
+        10,
+    ),
+    (
+        QuestionKind.SINGLE,
+        _p(
+            r"Анықтауышты есептеңіз: \(\det\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}\)",
+            "Compute the determinant.",
+        ),
+        _options((r"\(-2\)", 1.0), (r"\(2\)", 0.0), (r"\(10\)", 0.0), (r"\(-10\)", 0.0)),
+        2,
+    ),
+    (
+        QuestionKind.MULTIPLE,
+        _p("Қай матрицалар кері матрицаға ие?", "Which matrices are invertible?"),
+        _options(
+            (r"\(\begin{pmatrix} 1 & 0 \\ 0 & 1 \end{pmatrix}\)", 0.5),
+            (r"\(\begin{pmatrix} 2 & 0 \\ 0 & 3 \end{pmatrix}\)", 0.5),
+            (r"\(\begin{pmatrix} 1 & 2 \\ 2 & 4 \end{pmatrix}\)", -1.0),
+        ),
+        2,
+    ),
+    (
+        QuestionKind.TRUE_FALSE,
+        _p(
+            "Екі симметриялық матрицаның көбейтіндісі әрқашан симметриялық болады.",
+            "The product of two symmetric matrices is always symmetric.",
+        ),
+        {"correct": False},
+        1,
+    ),
+    (
+        QuestionKind.SHORT,
+        _p(
+            "Скаляр көбейтіндісі нөлге тең екі вектор қалай аталады?",
+            "What are two vectors whose dot product is zero called?",
+        ),
+        {
+            "answers": [
+                {"text": "ортогональ*", "fraction": 1.0},
+                {"text": "orthogonal*", "fraction": 1.0},
+                {"text": "перпендикуляр*", "fraction": 1.0},
+            ]
+        },
+        1,
+    ),
+    (
+        QuestionKind.NUMERIC,
+        _p(
+            r"Матрицаның ізін табыңыз: \(\operatorname{tr}\begin{pmatrix} 1 & 2 \\ 3 & 4 "
+            r"\end{pmatrix}\)",
+            "Find the trace of the matrix.",
+        ),
+        {"answers": [{"value": 5, "tolerance": 0, "fraction": 1.0}]},
+        1,
+    ),
+]
+UPCOMING_QUESTIONS = [
+    (
+        QuestionKind.WRITTEN,
+        _p(
+            "Рекурсия дегеніміз не? Факториалды есептейтін рекурсивті функция жазыңыз.",
+            "What is recursion? Write a recursive function that computes a factorial.",
+        ),
+        {},
+        10,
+    ),
+    (
+        QuestionKind.SINGLE,
+        _p(
+            "Python-да тізімнің ұзындығын қай функция береді?",
+            "Which function gives a list's length in Python?",
+        ),
+        _options(
+            ("<code>len()</code>", 1.0), ("<code>size()</code>", 0.0), ("<code>count()</code>", 0.0)
+        ),
+        2,
+    ),
+]
+COMPLETED_QUESTIONS = [
+    (
+        QuestionKind.WRITTEN,
+        _p(
+            "Үшінші қалыпты форманы мысалмен түсіндіріңіз.",
+            "Explain the third normal form with an example.",
+        ),
+        {},
+        10,
+    ),
+    (
+        QuestionKind.TRUE_FALSE,
+        _p("Бастапқы кілт NULL мәнін қабылдай алады.", "A primary key may be NULL."),
+        {"correct": False},
+        1,
+    ),
+]
+
+
+def _approved_choice(teacher: User, head: User, code: str, group: StudyGroup) -> ExamFormChoice:
+    discipline = Discipline.objects.get(code=code)
+    choice = ExamFormChoice.objects.filter(discipline=discipline, group=group).first()
+    if choice is not None and choice.status == ChoiceStatus.APPROVED:
+        return choice
+    programme = Material.objects.filter(
+        discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME
+    ).first()
+    choice = choice_save(
+        actor=teacher,
+        discipline=discipline,
+        group=group,
+        data=ChoiceInput(
+            platform="OQYLYQ",
+            form="WRITTEN",
+            exam_type="TRADITIONAL",
+            programme_id=programme.pk if programme else None,
+        ),
+        expected_revision=choice.revision if choice else None,
+    )
+    return choice_approve(actor=head, choice_id=choice.pk, expected_revision=choice.revision)
+
+
+def _exam(
+    teacher: User,
+    choice: ExamFormChoice,
+    questions: list,
+    *,
+    opens_at: dt.datetime,
+    hours: int,
+    publish_at: dt.datetime,
+    **fields,
+) -> Exam:
+    exam = exams.exam_create(
+        actor=teacher,
+        choice=choice,
+        opens_at=opens_at,
+        closes_at=opens_at + dt.timedelta(hours=hours),
+        **fields,
+    )
+    for order, (kind, body, spec, points) in enumerate(questions, start=1):
+        exams.question_create(
+            actor=teacher,
+            exam=exam,
+            kind=kind,
+            body=body,
+            spec=spec,
+            points=points,
+            order=order,
+            now=publish_at,
+        )
+    return exams.exam_publish(actor=teacher, exam=exam, now=publish_at)
+
+
+def _sit(exam: Exam, email: str, started: dt.datetime) -> None:
+    """A finished attempt: every question answered and sent, then "Finish"."""
+    user = User.objects.get(email=email)
+    if Attempt.objects.filter(exam=exam, student__user=user).exists():
+        return
+    attempt = attempts.attempt_start(student_user=user, exam_id=exam.pk, now=started)
+    closed = {QuestionKind.TRUE_FALSE: {"choice": "false"}}
+    for n, entry in enumerate(attempt.layout, start=1):
+        if entry["kind"] == QuestionKind.WRITTEN:
+            text = "Әр кесте тек кілтке тәуелді болуы керек: транзитивті тәуелділіктер жоқ."
+            content: dict = {
+                "doc": {
+                    "type": "doc",
+                    "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+                }
+            }
+        else:
+            content = closed[entry["kind"]]
+        attempts.answer_send(
+            attempt_id=attempt.pk,
+            student_user=user,
+            question_id=entry["q"],
+            content=content,
+            base_version=0,
+            key=f"demo-{attempt.pk}-{n}",
+            now=started + dt.timedelta(minutes=10 * n),
+        )
+    attempts.attempt_finish(
+        attempt_id=attempt.pk,
+        student_user=user,
+        key=f"demo-finish-{attempt.pk}",
+        now=started + dt.timedelta(minutes=45),
+    )
+
+
+def seed(teacher: User, head: User, period: AcademicPeriod) -> None:
+    group = StudyGroup.objects.get(code=GROUP)
+    now = timezone.now().replace(second=0, microsecond=0)
+    nine = timezone.localtime(now).replace(hour=9, minute=0)
+
+    choice = _approved_choice(teacher, head, OPEN, group)
+    exam = Exam.objects.filter(choice=choice).first()
+    if exam is None:
+        _exam(
+            teacher,
+            choice,
+            OPEN_QUESTIONS,
+            title="Сызықтық алгебра: қорытынды емтихан / Linear Algebra: final exam",
+            opens_at=now - dt.timedelta(hours=1),
+            hours=24 * 7,
+            publish_at=now - dt.timedelta(hours=2),
+            duration_minutes=120,
+            description=(
+                "Жазбаша емтихан: 3 жазбаша сұрақ және 5 тест сұрағы. Формулалар мен "
+                "сызбаларға рұқсат етіледі.\n"
+                "Written exam: 3 written questions and 5 closed ones. Formulas and drawings "
+                "are allowed."
+            ),
+            allow_formulas=True,
+            allow_drawings=True,
+            allow_pictures=True,
+            allowed_other="Қағаз бен қалам (жоба үшін) / Paper and pen for rough work",
+        )
+    elif exam.closes_at < now + dt.timedelta(days=1):
+        # A demo started days later: keep the exam open now.
+        Exam.objects.filter(pk=exam.pk).update(
+            opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=7)
+        )
+
+    choice = _approved_choice(teacher, head, UPCOMING, group)
+    exam = Exam.objects.filter(choice=choice).first()
+    soon = nine + dt.timedelta(days=3)
+    if exam is None:
+        _exam(
+            teacher,
+            choice,
+            UPCOMING_QUESTIONS,
+            title="Бағдарламалау негіздері / Programming Fundamentals: final exam",
+            opens_at=soon,
+            hours=4,
+            publish_at=now,
+            duration_minutes=90,
+            allow_formulas=False,
+        )
+    elif exam.opens_at < now + dt.timedelta(hours=12):
+        Exam.objects.filter(pk=exam.pk).update(
+            opens_at=soon, closes_at=soon + dt.timedelta(hours=4)
+        )
+
+    choice = _approved_choice(teacher, head, COMPLETED, group)
+    exam = Exam.objects.filter(choice=choice).first()
+    if exam is None:
+        held = nine - dt.timedelta(days=7)
+        exam = _exam(
+            teacher,
+            choice,
+            COMPLETED_QUESTIONS,
+            title="Деректер қоры / Databases: final exam",
+            opens_at=held,
+            hours=4,
+            publish_at=held - dt.timedelta(days=1),
+            duration_minutes=90,
+        )
+        for email in COMPLETED_STUDENTS:
+            if Student.objects.filter(user__email=email, group=group).exists():
+                _sit(exam, email, held + dt.timedelta(minutes=5))
+
+
+def summary() -> list[str]:
+    lines = []
+    for code, what in ((OPEN, "open now"), (UPCOMING, "upcoming"), (COMPLETED, "completed")):
+        exam = Exam.objects.filter(choice__discipline__code=code, choice__group__code=GROUP).first()
+        if exam is not None:
+            opens = timezone.localtime(exam.opens_at)
+            lines.append(f"{what:<10} {opens:%d.%m %H:%M}  {exam.title}")
+    return lines
