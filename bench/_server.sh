@@ -4,11 +4,13 @@
 #
 # Environment: PGURL (default postgres://postgres@127.0.0.1:5432), WORKERS (gunicorn
 # processes, default 3), THREADS (per process, default 8), PORT (default 8077),
+# KEEPALIVE (seconds gunicorn keeps an idle connection open, default 2 as gunicorn's),
 # ACCESS_LOG (a file: gunicorn logs each request with its time on the server, in µs, for
 # bench/server_latency.py).
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 WORKERS=${WORKERS:-3}
 THREADS=${THREADS:-8}
+KEEPALIVE=${KEEPALIVE:-2}
 PORT=${PORT:-8077}
 PY=${PY:-.venv/bin/python}
 URL="http://127.0.0.1:$PORT"
@@ -27,7 +29,7 @@ if [ -n "${ACCESS_LOG:-}" ]; then
   access=(--access-logfile "$ACCESS_LOG" --access-logformat '%(t)s %(m)s %(U)s %(s)s %(D)s')
 fi
 .venv/bin/gunicorn emtihan.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" -k gthread --threads "$THREADS" \
-  --backlog 4096 --log-level warning "${access[@]}" &
+  --backlog 4096 --keep-alive "$KEEPALIVE" --log-level warning "${access[@]}" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done

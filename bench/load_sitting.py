@@ -7,7 +7,8 @@ sends the answer every ``--send-every`` saves. Starts are spread over ``--ramp``
 requests, requests per second, p50/p99 latency and the errors, plus every unexpected
 status seen.
 
-Stdlib only (threads + http.client, one keep-alive connection per student).
+Stdlib only (threads + http.client, one keep-alive connection per student; with
+``--processes P`` the students are spread over P processes).
 
     # once, against the server's database (same settings/DATABASE_URL as the server):
     python bench/load_sitting.py setup --students 500
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -197,6 +199,27 @@ class Stats:
         with self.lock:
             self.reconnects += 1
 
+    def parts(self) -> tuple:
+        """What a child process sends back (plain values: a lock does not pickle)."""
+        return (
+            dict(self.latencies),
+            dict(self.errors),
+            dict(self.statuses),
+            self.reconnects,
+            self.timeline,
+        )
+
+    def merge(self, parts: tuple) -> None:
+        latencies, errors, statuses, reconnects, timeline = parts
+        for endpoint, values in latencies.items():
+            self.latencies[endpoint].extend(values)
+        for endpoint, count in errors.items():
+            self.errors[endpoint] += count
+        for key, count in statuses.items():
+            self.statuses[key] += count
+        self.reconnects += reconnects
+        self.timeline.extend(timeline)
+
     def record(self, endpoint: str, seconds: float, status: int, ok: bool) -> None:
         with self.lock:
             self.latencies[endpoint].append(seconds)
@@ -368,30 +391,36 @@ def run(
     send_every: int,
     login: bool,
     server_pids: list[int],
+    processes: int = 1,
 ) -> None:
-    base = urllib.parse.urlsplit(url)
-    stats = Stats()
     sessions = {} if login else json.loads(SESSIONS_FILE.read_text())
     memory = MemorySampler(server_pids)
     memory.start()
-    threading.stack_size(512 * 1024)
-    started = time.monotonic()
+    started = time.monotonic() + 0.5 * processes  # time for the processes to start
     until = started + ramp + duration
-    threads = []
-    for n in range(1, students + 1):
-        student = Student(base, EMAIL.format(n), stats)
-
-        def go(
-            student: Student = student, delay: float = ramp * (n - 1) / max(students, 1)
-        ) -> None:
-            time.sleep(delay)
-            simulate(student, exam_id, until, send_every, sessions.get(student.email))
-
-        thread = threading.Thread(target=go, daemon=True)
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join(max(0.0, until - time.monotonic()) + 60)
+    plan = (url, exam_id, students, started, ramp, until, send_every, sessions)
+    if processes <= 1:
+        stats = _simulate_students(range(1, students + 1), *plan)
+    else:
+        # Student n runs in process n mod P, so every process ramps up evenly. CLOCK_MONOTONIC
+        # is the same in every process, so their times share one axis.
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        children = [
+            context.Process(
+                target=_simulate_in_child,
+                args=(queue, range(k + 1, students + 1, processes), plan),
+                daemon=True,
+            )
+            for k in range(processes)
+        ]
+        for child in children:
+            child.start()
+        stats = Stats()
+        for _ in children:
+            stats.merge(queue.get())
+        for child in children:
+            child.join()
     memory.stop()
     report(stats, time.monotonic() - started)
     report_timeline(stats, started)
@@ -399,6 +428,46 @@ def run(
         print(
             f"server memory (RSS of pids {server_pids} and their children): peak {memory.peak_mb:.0f} MB"
         )
+
+
+def _simulate_students(
+    numbers: range,
+    url: str,
+    exam_id: int,
+    students: int,
+    started: float,
+    ramp: float,
+    until: float,
+    send_every: int,
+    sessions: dict[str, str],
+) -> Stats:
+    """Students ``numbers`` (of ``students``), one thread each; student n starts at
+    ``started + ramp * (n - 1) / students``."""
+    base = urllib.parse.urlsplit(url)
+    stats = Stats()
+    threading.stack_size(512 * 1024)
+    threads = []
+    for n in numbers:
+        student = Student(base, EMAIL.format(n), stats)
+
+        def go(
+            student: Student = student,
+            at: float = started + ramp * (n - 1) / max(students, 1),
+        ) -> None:
+            time.sleep(max(0.0, at - time.monotonic()))
+            simulate(student, exam_id, until, send_every, sessions.get(student.email))
+
+        thread = threading.Thread(target=go, daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(max(0.0, until - time.monotonic()) + 60)
+    return stats
+
+
+def _simulate_in_child(queue, numbers: range, plan: tuple) -> None:
+    stats = _simulate_students(numbers, *plan)
+    queue.put(stats.parts())
 
 
 class MemorySampler(threading.Thread):
@@ -494,6 +563,13 @@ def main() -> None:
         "--login", action="store_true", help="log in with the password instead of setup's sessions"
     )
     load.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="spread the students over this many processes (one Python process's threads "
+        "share one interpreter lock)",
+    )
+    load.add_argument(
         "--server-pid",
         type=int,
         action="append",
@@ -513,6 +589,7 @@ def main() -> None:
             args.send_every,
             args.login,
             args.server_pid,
+            args.processes,
         )
 
 

@@ -6,7 +6,8 @@
 #   bench/run_sitting.sh [STUDENTS] [DURATION_S] [RAMP_S]
 #   e.g. bench/run_sitting.sh 1000 120 60
 #
-# Environment: see bench/_server.sh (PGURL, WORKERS, THREADS, PORT).
+# Environment: see bench/_server.sh (PGURL, WORKERS, THREADS, PORT, KEEPALIVE,
+# ACCESS_LOG); PROCESSES: the load generator's processes (default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STUDENTS=${1:-1000}
@@ -14,6 +15,6 @@ DURATION=${2:-120}
 RAMP=${3:-60}
 source bench/_server.sh
 
-echo "== $STUDENTS students, ramp ${RAMP}s, then ${DURATION}s; gunicorn $WORKERS x $THREADS threads; $(nproc) cores"
+echo "== $STUDENTS students (generator: ${PROCESSES:-1} process(es)), ramp ${RAMP}s, then ${DURATION}s; gunicorn $WORKERS x $THREADS threads, keep-alive ${KEEPALIVE}s; $(nproc) cores"
 "$PY" bench/load_sitting.py run --url "$URL" --exam "$EXAM" --students "$STUDENTS" \
-  --duration "$DURATION" --ramp "$RAMP" --server-pid "$SERVER"
+  --duration "$DURATION" --ramp "$RAMP" --server-pid "$SERVER" --processes "${PROCESSES:-1}"
