@@ -44,14 +44,14 @@ RECEIPT = re.compile(r"^v(\d+) · \d\d:\d\d:\d\d · [0-9a-f]{12}$")
 def quiet_server():
     """After a test, let the live server finish the requests the page still had in flight
     (a heartbeat, an autosave) before the database is flushed: the test database is an
-    in-memory SQLite whose tables lock instead of waiting."""
+    SQLite file (settings_test) that only one writer holds at a time."""
     yield
     time.sleep(0.5)
 
 
 def db(read: Callable[[], Any], attempts: int = 20) -> Any:
     """A database read or write from the test while the page also writes through the live
-    server: shared-cache SQLite answers "table is locked" at once instead of waiting."""
+    server: SQLite may still answer "database is locked" after its busy timeout, so retry."""
     for attempt in range(attempts):
         try:
             return read()
