@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost: reads what a view left of the request body (see the class for why)
+    "emtihan.core.middleware.RequestBodyDrainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from STATIC_ROOT (after collectstatic), each with the .gz copy that
     # CompressedStaticFilesStorage writes, for browsers that accept gzip (OPERATIONS.md).
