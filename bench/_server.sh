@@ -6,7 +6,8 @@
 # processes, default 3), THREADS (per process, default 8), PORT (default 8077),
 # KEEPALIVE (seconds gunicorn keeps an idle connection open, default 2 as gunicorn's),
 # ACCESS_LOG (a file: gunicorn logs each request with its time on the server, in µs, for
-# bench/server_latency.py).
+# bench/server_latency.py), TIMED=1 (serve bench/timed_wsgi.py: responses say when the
+# application got the request and answered, so the generator can split its latencies).
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 WORKERS=${WORKERS:-3}
 THREADS=${THREADS:-8}
@@ -28,7 +29,9 @@ if [ -n "${ACCESS_LOG:-}" ]; then
   : >"$ACCESS_LOG"
   access=(--access-logfile "$ACCESS_LOG" --access-logformat '%(t)s %(m)s %(U)s %(s)s %(D)s')
 fi
-.venv/bin/gunicorn emtihan.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" -k gthread --threads "$THREADS" \
+app=(emtihan.wsgi)
+[ -n "${TIMED:-}" ] && app=(--pythonpath bench timed_wsgi:application)
+.venv/bin/gunicorn "${app[@]}" -b "127.0.0.1:$PORT" -w "$WORKERS" -k gthread --threads "$THREADS" \
   --backlog 4096 --keep-alive "$KEEPALIVE" --log-level warning "${access[@]}" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT

@@ -43,6 +43,18 @@ from pathlib import Path
 EMAIL = "bench{:05d}@bench.local"
 PASSWORD = "bench-pass-2026"  # noqa: S105 (throwaway accounts in a load-test database)
 EXAM_TITLE = "Load test exam"
+# what bench/timed_wsgi.py stamps on the server, in order, and the steps of a request
+SERVER_STAMPS = ("accepted", "queued", "picked", "received", "done")
+STEPS = (
+    ("kept-alive connection found closed", "start", "stale"),
+    ("connect()", "connect", "connected"),
+    ("connected -> the worker accepted it", "connected", "accepted"),
+    ("request sent -> the worker queued it", "sent", "queued"),
+    ("queued -> a thread picked it", "queued", "picked"),
+    ("picked -> the application got it", "picked", "received"),
+    ("in the application", "received", "done"),
+    ("response -> the generator has read it", "done", "end"),
+)
 STALE_CONNECTION = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
@@ -194,6 +206,9 @@ class Stats:
 
     reconnects: int = 0
     timeline: list[tuple[float, float]] = field(default_factory=list)
+    # wall-clock times of each request's steps, where the server tells its own
+    # (bench/timed_wsgi.py); see STEPS
+    steps: list[dict[str, float]] = field(default_factory=list)
 
     def count_reconnect(self) -> None:
         with self.lock:
@@ -207,10 +222,11 @@ class Stats:
             dict(self.statuses),
             self.reconnects,
             self.timeline,
+            self.steps,
         )
 
     def merge(self, parts: tuple) -> None:
-        latencies, errors, statuses, reconnects, timeline = parts
+        latencies, errors, statuses, reconnects, timeline, steps = parts
         for endpoint, values in latencies.items():
             self.latencies[endpoint].extend(values)
         for endpoint, count in errors.items():
@@ -219,6 +235,7 @@ class Stats:
             self.statuses[key] += count
         self.reconnects += reconnects
         self.timeline.extend(timeline)
+        self.steps.extend(steps)
 
     def record(self, endpoint: str, seconds: float, status: int, ok: bool) -> None:
         with self.lock:
@@ -261,6 +278,7 @@ class Student:
             headers["X-CSRFToken"] = self.cookies["csrftoken"]
         headers["Referer"] = f"{self.base.scheme}://{self.base.netloc}/"
         started = time.perf_counter()
+        stamps: dict[str, float] = {"start": time.time()}
         status, data = 0, b""
         # A keep-alive connection the server closed while this student was idle (gunicorn
         # closes them after --keep-alive seconds) fails on the next request before any
@@ -268,10 +286,19 @@ class Student:
         # Any other failure, or a second one, counts as an error.
         for attempt in (1, 2):
             try:
+                if self.conn.sock is None:
+                    stamps["connect"] = time.time()
+                    self.conn.connect()
+                    stamps["connected"] = time.time()
                 self.conn.request(method, path, body=body, headers=headers)
+                stamps["sent"] = time.time()
                 response = self.conn.getresponse()
                 data = response.read()
                 status = response.status
+                for name in SERVER_STAMPS:
+                    value = response.headers.get(f"X-Bench-{name.capitalize()}")
+                    if value:
+                        stamps[name] = float(value)
                 for value in response.headers.get_all("Set-Cookie") or []:
                     cookie = SimpleCookie()
                     cookie.load(value)
@@ -282,10 +309,14 @@ class Student:
                 self.conn = self._connect()
                 if attempt == 1 and isinstance(error, STALE_CONNECTION):
                     self.stats.count_reconnect()
+                    stamps["stale"] = time.time()
                     continue
                 status, data = 0, b""
                 break
         self.stats.record(endpoint, time.perf_counter() - started, status, status in ok)
+        if "received" in stamps:
+            stamps["end"] = time.time()
+            self.stats.steps.append(stamps)
         return status, data
 
     def json(
@@ -422,8 +453,11 @@ def run(
         for child in children:
             child.join()
     memory.stop()
+    wall_started = time.time() - (time.monotonic() - started)
+    print(f"run started {time.strftime('%H:%M:%S', time.localtime(wall_started))} (wall clock)")
     report(stats, time.monotonic() - started)
     report_timeline(stats, started)
+    report_steps(stats)
     if server_pids:
         print(
             f"server memory (RSS of pids {server_pids} and their children): peak {memory.peak_mb:.0f} MB"
@@ -524,6 +558,24 @@ def report_timeline(stats: Stats, started: float, window: float = 10.0) -> None:
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
         cells.append(f"{n * window:.0f}s:{len(ordered)}/{p99:.0f}")
     print(f"per {window:.0f} s (requests/p99 ms): " + " ".join(cells))
+
+
+def report_steps(stats: Stats, slow: float = 0.150) -> None:
+    """Where the time of the slow requests went (only against bench/timed_wsgi.py)."""
+    slow_ones = [t for t in stats.steps if t["end"] - t["start"] > slow]
+    if not stats.steps:
+        return
+    print(
+        f"requests over {slow * 1000:.0f} ms: {len(slow_ones)} of {len(stats.steps)}"
+        f" ({sum('stale' in t for t in slow_ones)} on a reopened connection); their steps:"
+    )
+    for label, since, until in STEPS:
+        part = sorted((t[until] - t[since]) * 1000 for t in slow_ones if since in t and until in t)
+        if part:
+            print(
+                f"  {label:<44} n={len(part):<5} median {statistics.median(part):7.1f} ms,"
+                f" p90 {part[int(len(part) * 0.9)]:7.1f} ms, max {part[-1]:7.1f} ms"
+            )
 
 
 def report(stats: Stats, elapsed: float) -> None:
