@@ -209,9 +209,12 @@ def new_page(browser, live_server):
     """Open pages in fresh browser contexts (one per person); closes them after the test."""
     contexts = []
 
-    def make(locale: str = "en-US"):
+    def make(locale: str = "en-US", timezone_id: str | None = None):
         context = browser.new_context(
-            base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900}
+            base_url=live_server.url,
+            locale=locale,
+            timezone_id=timezone_id,
+            viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .forms import time_zone_choices
 from .models import ApiToken, User
 
 
@@ -49,6 +50,7 @@ class UserCreationForm(auth_forms.BaseUserCreationForm):
 
 class UserChangeForm(auth_forms.UserChangeForm):
     language = _language_field()
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices, required=False)
 
     class Meta:
         model = User
@@ -64,7 +66,7 @@ class UserAdmin(auth_admin.UserAdmin):
     add_form = UserCreationForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("full_name", "language")}),
+        (_("Personal info"), {"fields": ("full_name", "language", "time_zone")}),
         (
             _("Access"),
             {"fields": ("is_active", "is_staff", "groups", "must_change_password")},

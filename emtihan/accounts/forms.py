@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from .services import time_zone_names
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -20,3 +23,19 @@ class EmailAuthenticationForm(AuthenticationForm):
         # counts failures per username) must see one spelling: otherwise every change of
         # case would get a fresh set of attempts.
         return self.cleaned_data["username"].lower()
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    university = _("The university's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}
+    return [("", university)] + [(name, name) for name in sorted(time_zone_names())]
+
+
+class TimeZoneForm(forms.Form):
+    # A plain text field shown as a list: the service decides what is a known zone, so a
+    # value the list lacks (a device's zone, posted by "Use this device's time zone")
+    # gets the service's message.
+    time_zone = forms.CharField(label=_("Time zone"), required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].widget = forms.Select(choices=time_zone_choices())

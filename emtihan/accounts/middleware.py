@@ -1,11 +1,13 @@
-"""Forced password change, and the user's saved interface language."""
+"""Forced password change, and the user's saved interface language and time zone."""
 
 from __future__ import annotations
+
+import zoneinfo
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class ForcePasswordChangeMiddleware:
@@ -49,4 +51,23 @@ class UserLanguageMiddleware:
         ):
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Show a logged-in user's dates and times in the time zone they chose (a student
+    sitting from abroad), or else in the university's (settings.TIME_ZONE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.time_zone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()  # a zone the server's tzdata no longer has
+        else:
+            timezone.deactivate()
         return self.get_response(request)

@@ -61,6 +61,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     language = models.CharField(_("interface language"), max_length=8, blank=True)
+    # An IANA name such as "Europe/Moscow"; empty: the university's (settings.TIME_ZONE).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     # Set when the registry (not the person) chose the password, e.g. a student ID.
     must_change_password = models.BooleanField(_("must change password"), default=False)
 

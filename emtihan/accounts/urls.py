@@ -6,6 +6,7 @@ from . import views
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("time-zone/", views.time_zone, name="time_zone"),
     path(
         "password/change/",
         views.PasswordChangeView.as_view(success_url=reverse_lazy("home")),

@@ -1,10 +1,21 @@
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import i18n as i18n_views
 
-from .forms import EmailAuthenticationForm
+from emtihan.core.errors import ValidationFailed
+
+from . import services
+from .forms import EmailAuthenticationForm, TimeZoneForm
+from .models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -33,3 +44,34 @@ def set_language(request):
         user.language = language
         user.save(update_fields=["language"])
     return response
+
+
+@login_required
+def time_zone(request: HttpRequest) -> HttpResponse:
+    """Choose the time zone the pages show dates and times in."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("home")
+    user = cast(User, request.user)  # login_required
+    form = TimeZoneForm(request.POST or None, initial={"time_zone": user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_time_zone_set(user=user, time_zone=form.cleaned_data["time_zone"])
+        except ValidationFailed as exc:
+            for field, field_messages in exc.errors.items():
+                for message in field_messages:
+                    form.add_error(field, message)
+        else:
+            messages.success(
+                request,
+                _("Dates and times are now shown in the %(zone)s time zone.")
+                % {"zone": user.time_zone or settings.TIME_ZONE},
+            )
+            return redirect(next_url)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "registration/time_zone.html",
+        {"form": form, "next": next_url, "university_zone": settings.TIME_ZONE},
+        status=status,
+    )

@@ -22,8 +22,18 @@ interface Config {
   homeUrl: string;
 }
 
-const timeFormat = (): Intl.DateTimeFormat =>
-  new Intl.DateTimeFormat(lang(), { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+// The server's active time zone for this student (their choice, or the university's), so
+// the receipts here show the same clock as the server-rendered pages.
+let timeZone: string | undefined;
+
+function timeFormat(): Intl.DateTimeFormat {
+  const options: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false };
+  try {
+    return new Intl.DateTimeFormat(lang(), { ...options, timeZone });
+  } catch {
+    return new Intl.DateTimeFormat(lang(), options); // a zone this browser does not know
+  }
+}
 
 function formatTime(iso: string | null | undefined): string {
   if (!iso) return "";
@@ -552,6 +562,7 @@ function boot(): void {
     finishedUrl: root.dataset.finishedUrl || "/",
     homeUrl: root.dataset.homeUrl || "/",
   };
+  timeZone = root.dataset.timeZone || undefined;
   api.configure(cfg.apiBase, cfg.csrf);
   clock.sync(state.server_time, state.deadline);
   api.onServerTime((serverTime, deadline) => clock.sync(serverTime, deadline));

@@ -73,3 +73,41 @@ document.addEventListener("change", (e) => {
     if (!c.disabled) c.checked = box.checked;
   });
 });
+
+// Time zones. The pages show dates in the person's chosen zone or the university's; when
+// this device's clock reads differently, offer its zone (core/_timezone_note.html), and
+// on the time-zone page let one click pick it (registration/time_zone.html).
+function deviceTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (e) {
+    return "";
+  }
+}
+function sameClock(zoneA, zoneB) {
+  const now = new Date();
+  const clock = (zone) =>
+    new Intl.DateTimeFormat("en-GB", { timeZone: zone, dateStyle: "short", timeStyle: "short" }).format(now);
+  try {
+    return clock(zoneA) === clock(zoneB);
+  } catch (e) {
+    return true; // a zone this browser does not know: offer nothing
+  }
+}
+document.querySelectorAll("form[data-tz-offer]").forEach((form) => {
+  const device = deviceTimeZone();
+  if (!device || sameClock(device, form.dataset.current)) return;
+  form.elements.time_zone.value = device;
+  form.querySelector("[data-tz-text]").textContent = form.dataset.text.replace("{zone}", device);
+  form.hidden = false;
+});
+document.querySelectorAll("button[data-tz-device]").forEach((button) => {
+  const select = button.form && button.form.elements.time_zone;
+  const device = deviceTimeZone();
+  if (!select || !device || !Array.from(select.options).some((o) => o.value === device)) return;
+  button.textContent = button.dataset.text.replace("{zone}", device);
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    select.value = device;
+  });
+});

@@ -1,0 +1,33 @@
+"""Writes on a person's own account."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from emtihan.core.errors import ValidationFailed
+
+from .models import User
+
+ERR_UNKNOWN_TIME_ZONE = gettext_noop("“%(zone)s” is not a time zone this server knows.")
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA time zones this server knows (its tzdata), e.g. "Asia/Almaty"."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def user_time_zone_set(*, user: User, time_zone: str) -> User:
+    """Show the person times in ``time_zone``; an empty one means the university's."""
+    time_zone = time_zone.strip()
+    if time_zone and time_zone not in time_zone_names():
+        message = _(ERR_UNKNOWN_TIME_ZONE) % {"zone": time_zone[:64]}
+        raise ValidationFailed({"time_zone": [message]})
+    if user.time_zone != time_zone:
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+    return user
