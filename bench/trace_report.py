@@ -47,7 +47,11 @@ def main() -> None:
     previous: dict[tuple[str, str], dict] = {}
     slow, before = [], Counter()
     for row in rows:
-        if row["ended"] - row["picked"] > args.slow and row["received"]:
+        if not row["received"]:
+            # the thread read until the client closed (or sent garbage): no request came
+            row["received"] = row["done"] = row["ended"]
+            row["kind"] = "(no request)"
+        if row["ended"] - row["picked"] > args.slow:
             slow.append(row)
             last = previous.get(row["conn"])
             before[last["kind"] if last else "(first on its connection)"] += 1
@@ -63,6 +67,9 @@ def main() -> None:
     ):
         part = sorted(row[until] - row[since] for row in slow)
         print(f"  {label:<22} median {statistics.median(part):7.3f} s, max {part[-1]:7.3f} s")
+    unanswered = sum(row["kind"] == "(no request)" for row in slow)
+    if unanswered:
+        print(f"  of these, {unanswered} read until the connection closed: no request came")
     print(
         "  the request before on the same connection: "
         + ", ".join(f"{kind} {count}" for kind, count in before.most_common())
