@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from emtihan.core.forms import ServiceErrorsMixin
+
 from .services import time_zone_names
 
 
@@ -30,7 +32,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [("", university)] + [(name, name) for name in sorted(time_zone_names())]
 
 
-class TimeZoneForm(forms.Form):
+class TimeZoneForm(ServiceErrorsMixin, forms.Form):
     # A plain text field shown as a list: the service decides what is a known zone, so a
     # value the list lacks (a device's zone, posted by "Use this device's time zone")
     # gets the service's message.

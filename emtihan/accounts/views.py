@@ -58,9 +58,7 @@ def time_zone(request: HttpRequest) -> HttpResponse:
         try:
             services.user_time_zone_set(user=user, time_zone=form.cleaned_data["time_zone"])
         except ValidationFailed as exc:
-            for field, field_messages in exc.errors.items():
-                for message in field_messages:
-                    form.add_error(field, message)
+            form.show_errors(exc.errors)
         else:
             messages.success(
                 request,

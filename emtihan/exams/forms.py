@@ -15,6 +15,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from emtihan.core.forms import ServiceErrorsMixin
+
 from .models import QuestionKind, QuestionPool, TimeoutPolicy
 from .services import MAX_DURATION_MINUTES
 from .specs import OPTION_ID
@@ -22,17 +24,6 @@ from .specs import OPTION_ID
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 BLANK_ROWS = 2
-
-
-class ServiceErrorsMixin:
-    """Show a service's ``ValidationFailed.errors`` beside the fields they name."""
-
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
-        form: Any = self
-        for name, messages in errors.items():
-            target = name if name in form.fields else None
-            for message in messages:
-                form.add_error(target if target else None, message)
 
 
 def _number_input(decimal: bool = False) -> forms.TextInput:

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
+
+from emtihan.core.forms import ServiceErrorsMixin
 
 from .models import Section
 from .services import format_megabytes
@@ -15,7 +16,7 @@ from .services import format_megabytes
 ACCEPT = ".pdf,.docx,.odt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.oasis.opendocument.text"
 
 
-class MaterialUploadForm(forms.Form):
+class MaterialUploadForm(ServiceErrorsMixin, forms.Form):
     """A new material (section, title, file) or, with ``material``, a new version of one."""
 
     section = forms.ChoiceField(
@@ -42,14 +43,3 @@ class MaterialUploadForm(forms.Form):
         self.fields["file"].help_text = _(
             "PDF, DOCX or ODT, at most %(limit)s MB. The type is checked by the file's content, not its name."
         ) % {"limit": format_megabytes(settings.UMKD_MAX_UPLOAD_BYTES)}
-
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
-        """Show the service's messages beside the fields they concern."""
-        for name, messages in errors.items():
-            key = (
-                name
-                if name in self.fields and not self.fields[name].widget.is_hidden
-                else NON_FIELD_ERRORS
-            )
-            for message in messages:
-                self.add_error(None if key == NON_FIELD_ERRORS else key, message)
