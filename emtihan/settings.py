@@ -210,6 +210,22 @@ TASKS = {
     }
 }
 
+# Redis, for installations that need more than one small server (docs/OPERATIONS.md):
+# with REDIS_URL the cache lives there and sessions are read from it (written through to
+# the database, so a Redis restart logs nobody out). Every request of the exam page
+# otherwise reads its session from PostgreSQL. Without REDIS_URL: a per-process cache and
+# sessions in the database, nothing else to run.
+REDIS_URL = envstr("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "emtihan"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
