@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import i18n as i18n_views
 
+from emtihan.core import http
 from emtihan.core.errors import ValidationFailed
 
 from . import services
@@ -49,9 +49,7 @@ def set_language(request):
 @login_required
 def time_zone(request: HttpRequest) -> HttpResponse:
     """Choose the time zone the pages show dates and times in."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("home")
+    next_url = http.next_url(request, reverse("home"))
     user = cast(User, request.user)  # login_required
     form = TimeZoneForm(request.POST or None, initial={"time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():

@@ -17,11 +17,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from emtihan.accounts.models import User
+from emtihan.core import http
 from emtihan.core.errors import DomainError, ValidationFailed
 from emtihan.exams.models import Accommodation, Exam, TimeoutPolicy
 
@@ -197,9 +197,7 @@ def exam_attempts(request: HttpRequest, exam_id: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, attempt_id: int) -> HttpResponse:
     _require_decider(request)
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("attempts:decisions")
+    next_url = http.next_url(request, reverse("attempts:decisions"))
     try:
         attempt = services.attempt_decide(
             actor=_user(request),

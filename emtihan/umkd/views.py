@@ -11,10 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from emtihan.core import http
 from emtihan.core.errors import PermissionDeniedError, ValidationFailed
 from emtihan.university.models import Discipline
 
@@ -46,7 +46,7 @@ def discipline_materials(request: HttpRequest, discipline_id: int) -> HttpRespon
     if not selectors.user_can_view(request.user, discipline):
         raise PermissionDenied
     can_upload = selectors.user_can_upload(request.user, discipline)
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
+    next_url = http.next_url(request)
     section = request.GET.get("section", "")
     initial = {"section": section if section in Section.values else "", "next": next_url}
     form = MaterialUploadForm(initial=initial)
@@ -149,12 +149,3 @@ def _by_section(materials: list[Material]) -> list[dict]:
         {"value": value, "label": label, "materials": grouped[value]}
         for value, label in Section.choices
     ]
-
-
-def _safe_next(request: HttpRequest, url: str) -> str:
-    """``url`` if it points back into this site, else ""."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return ""
