@@ -28,7 +28,7 @@ def main() -> None:
         pid = path.rsplit(".", 1)[1]
         with open(path) as lines:
             for line in lines:
-                queued, picked, received, done, ended, fd, number, url = line.split()
+                _queued, picked, received, done, ended, fd, _number, url = line.split()
                 rows.append(
                     {
                         "conn": (pid, fd),
@@ -36,7 +36,6 @@ def main() -> None:
                         "received": float(received),
                         "done": float(done),
                         "ended": float(ended),
-                        "number": int(number),
                         "kind": url.rstrip("/").rsplit("/", 1)[-1],
                     }
                 )
