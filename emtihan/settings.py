@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "emtihan.examforms",
     "emtihan.exams",
     "emtihan.attempts",
+    "emtihan.demo",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "emtihan.core.context_processors.site",
+                "emtihan.accounts.context_processors.site",
             ],
         },
     },

@@ -5,6 +5,7 @@ from emtihan.accounts import views as accounts_views
 from emtihan.api import api
 
 urlpatterns = [
+    path("", accounts_views.home, name="home"),
     path("", include("emtihan.core.urls")),
     path("accounts/", include("emtihan.accounts.urls")),
     path("umkd/", include("emtihan.umkd.urls")),

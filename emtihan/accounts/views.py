@@ -15,7 +15,24 @@ from emtihan.core.errors import ValidationFailed
 
 from . import services
 from .forms import EmailAuthenticationForm, TimeZoneForm
-from .models import User
+from .models import Role, User
+
+
+@login_required
+def home(request):
+    """Send each person to the page they came for; the menu has the rest."""
+    user = request.user
+    if user.has_role(Role.TEACHER):
+        return redirect("examforms:teacher_list")
+    if user.has_role(Role.HEAD):
+        return redirect("examforms:review")
+    if user.has_role(Role.REGISTRAR) or user.is_staff:
+        return redirect("examforms:export")
+    if user.has_role(Role.STUDENT):
+        return redirect("attempts:home")
+    if user.has_role(Role.PROCTOR):
+        return redirect("attempts:decisions")
+    return render(request, "accounts/home.html")
 
 
 class LoginView(auth_views.LoginView):

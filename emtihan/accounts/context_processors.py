@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from emtihan.accounts.models import Role
+from .models import Role
 
 
 def site(request):

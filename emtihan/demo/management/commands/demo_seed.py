@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from emtihan.accounts.models import Role, User
-from emtihan.core import demo_exams
 from emtihan.core.pdf import simple_pdf
+from emtihan.demo import exams as demo_exams
 from emtihan.umkd.models import Material, Section
 from emtihan.umkd.services import material_upload
 from emtihan.university.models import (
