@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from emtihan.accounts.models import User
 
-from .importing import import_job_rerun
 from .models import (
     AcademicPeriod,
     Department,
@@ -28,6 +27,7 @@ from .models import (
     Teacher,
     TeachingAssignment,
 )
+from .services import import_job_rerun
 
 NAME_SEARCH = ("code", "name_kk", "name_ru", "name_en")
 

@@ -1,6 +1,6 @@
 """The registrar's registry-import pages: upload, then watch the job and read its report.
 
-Views parse the request, call one service in ``importing`` and render; the import itself
+Views parse the request, call one service (``services``) and render; the import itself
 runs in a background task (``tasks.registry_import_job``).
 """
 
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from emtihan.accounts.models import User
 
-from . import importing
+from . import importing, services
 from .models import ImportJob, ImportStatus
 
 
@@ -113,8 +113,8 @@ def _check_size(f: UploadedFile) -> None:
 
 
 def _require_registrar(request: HttpRequest) -> None:
-    if not importing.can_import(request.user):
-        raise PermissionDenied(_(importing.ERR_NOT_REGISTRAR))
+    if not services.can_import(request.user):
+        raise PermissionDenied(_(services.ERR_NOT_REGISTRAR))
 
 
 @login_required
@@ -128,7 +128,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         else ImportUploadForm()
     )
     if form.is_valid():
-        job = importing.import_job_create(
+        job = services.import_job_create(
             actor=cast(User, request.user),
             files=form.cleaned_data["uploads"],
             photos=form.cleaned_data["photos"],
@@ -160,7 +160,7 @@ def import_rerun(request: HttpRequest, job_id: int) -> HttpResponse:
     """The same files again, e.g. after the missing academic period was created."""
     _require_registrar(request)
     job = get_object_or_404(ImportJob, pk=job_id)
-    new = importing.import_job_rerun(job=job, actor=cast(User, request.user))
+    new = services.import_job_rerun(job=job, actor=cast(User, request.user))
     return redirect("university:import_detail", job_id=new.pk)
 
 

@@ -12,7 +12,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from emtihan.audit.models import AuditEntry
-from emtihan.university import importing as imp
+from emtihan.university import tasks
+from emtihan.university.importing import records
 from emtihan.university.models import ImportJob, ImportStatus, Student
 
 from .registry_files import GOOD, jpeg_bytes, with_rows, write_xlsx
@@ -67,8 +68,8 @@ def test_the_detail_page_lists_every_bad_row(
     )
 
     content = client.get(response.url).content.decode()
-    assert escape(_(imp.ERR_BAD_EMAIL) % {"value": "x@"}) in content
-    assert escape(_(imp.ERR_UNKNOWN) % {"what": "group", "key": "IS-9999"}) in content
+    assert escape(_(records.ERR_BAD_EMAIL) % {"value": "x@"}) in content
+    assert escape(_(records.ERR_UNKNOWN) % {"what": "group", "key": "IS-9999"}) in content
     assert "<td>5</td>" in content
     assert "Nothing was written" in content
     assert not Student.objects.filter(student_id="200001").exists()
@@ -137,7 +138,7 @@ def test_wrong_file_type_is_refused_clearly(world, client, django_capture_on_com
 
     assert response.status_code == 200
     assert (
-        escape("notes.pdf: " + _(imp.ERR_UNKNOWN_FORMAT) % {"name": "notes.pdf"})
+        escape("notes.pdf: " + _(records.ERR_UNKNOWN_FORMAT) % {"name": "notes.pdf"})
         in response.content.decode()
     )
     assert not ImportJob.objects.exists()
@@ -154,7 +155,7 @@ def test_a_fake_xlsx_and_a_fake_zip_are_refused(world, client, django_capture_on
     )
 
     content = response.content.decode()
-    assert escape(_(imp.ERR_NOT_XLSX)) in content
+    assert escape(_(records.ERR_NOT_XLSX)) in content
     assert "photos.zip is not a ZIP file." in content
     assert not ImportJob.objects.exists()
 
@@ -208,12 +209,12 @@ def test_a_crashing_job_is_marked_failed(world, client, monkeypatch):
     )
 
     with pytest.raises(FileNotFoundError):
-        imp.import_job_run(job_id=job.pk)
+        tasks.import_job_run(job_id=job.pk)
 
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
-    assert job.failure == _(imp.ERR_JOB_CRASHED)
-    assert imp.import_job_run(job_id=job.pk) is None  # a finished job is not run again
+    assert job.failure == _(records.ERR_JOB_CRASHED)
+    assert tasks.import_job_run(job_id=job.pk) is None  # a finished job is not run again
 
 
 def test_the_admin_lists_imports_with_a_link_to_the_upload_page(world, client):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from emtihan.accounts.models import Role, User
 from emtihan.audit.models import AuditEntry
 from emtihan.university import importing as imp
+from emtihan.university.importing import records
 from emtihan.university.models import (
     Department,
     Discipline,
@@ -165,7 +166,9 @@ def test_a_csv_without_a_kind_is_refused(world, tmp_path):
 
     report = imp.registry_import(sources=[imp.Source.from_path(path)], actor=None)
 
-    assert messages(report) == [f"export.csv: {_(imp.ERR_UNKNOWN_KIND) % {'name': 'export.csv'}}"]
+    assert messages(report) == [
+        f"export.csv: {_(records.ERR_UNKNOWN_KIND) % {'name': 'export.csv'}}"
+    ]
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_written(world, tmp_path):
@@ -186,11 +189,11 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(world, tmp_path):
     assert snapshot() == before
     src = "registry.xlsx [{}]".format
     assert messages(report) == [
-        f"{src('groups')}, line 3: {_(imp.ERR_BAD_STUDY_FORM) % {'value': 'evening'}}",
-        f"{src('students')}, line 4: {_(imp.ERR_BAD_EMAIL) % {'value': 'x@'}}",
-        f"{src('students')}, line 5: {_(imp.ERR_UNKNOWN) % {'what': 'group', 'key': 'IS-9999'}}",
-        f"{src('students')}, line 6: {_(imp.ERR_DUPLICATE) % {'what': 'student ID', 'key': '200001', 'where': 'line 2'}}",
-        f"{src('assignments')}, line 3: {_(imp.ERR_UNKNOWN_PERIOD) % {'key': '2030-2031-1'}}",
+        f"{src('groups')}, line 3: {_(records.ERR_BAD_STUDY_FORM) % {'value': 'evening'}}",
+        f"{src('students')}, line 4: {_(records.ERR_BAD_EMAIL) % {'value': 'x@'}}",
+        f"{src('students')}, line 5: {_(records.ERR_UNKNOWN) % {'what': 'group', 'key': 'IS-9999'}}",
+        f"{src('students')}, line 6: {_(records.ERR_DUPLICATE) % {'what': 'student ID', 'key': '200001', 'where': 'line 2'}}",
+        f"{src('assignments')}, line 3: {_(records.ERR_UNKNOWN_PERIOD) % {'key': '2030-2031-1'}}",
     ]
     assert (
         "line 5: group 'IS-9999' does not exist in this file or the database" in messages(report)[2]
@@ -210,7 +213,7 @@ def test_a_missing_required_column_names_the_column(world, tmp_path):
     assert snapshot() == before
     [error] = report.errors
     assert (error.source, error.line) == ("registry.xlsx [students]", 1)
-    assert error.message == _(imp.ERR_MISSING_COLUMN) % {
+    assert error.message == _(records.ERR_MISSING_COLUMN) % {
         "column": "group_code",
         "found": "student_id, email, full_name",
     }
@@ -229,9 +232,9 @@ def test_partial_imports_the_good_rows_and_lists_the_bad_ones_and_their_dependan
 
     assert report.applied
     assert messages(report) == [
-        f"registry.xlsx [groups], line 3: {_(imp.ERR_BAD_LANGUAGE) % {'value': 'fr'}}",
-        f"registry.xlsx [students], line 4: {_(imp.ERR_DEPENDS_ON_BAD) % {'what': 'group', 'key': 'SE-2402', 'where': 'registry.xlsx [groups], line 3'}}",
-        f"registry.xlsx [students], line 5: {_(imp.ERR_BAD_EMAIL) % {'value': 'h@'}}",
+        f"registry.xlsx [groups], line 3: {_(records.ERR_BAD_LANGUAGE) % {'value': 'fr'}}",
+        f"registry.xlsx [students], line 4: {_(records.ERR_DEPENDS_ON_BAD) % {'what': 'group', 'key': 'SE-2402', 'where': 'registry.xlsx [groups], line 3'}}",
+        f"registry.xlsx [students], line 5: {_(records.ERR_BAD_EMAIL) % {'value': 'h@'}}",
     ]
     assert set(
         Student.objects.filter(student_id__startswith="2000").values_list("student_id", flat=True)
@@ -250,9 +253,9 @@ def test_a_bad_teacher_row_makes_the_department_it_heads_bad_and_what_depends_on
     report = run_xlsx(tmp_path, sheets, partial=True)
 
     text = "\n".join(messages(report))
-    assert _(imp.ERR_UNKNOWN) % {"what": "department", "key": "NOPE"} in text
+    assert _(records.ERR_UNKNOWN) % {"what": "department", "key": "NOPE"} in text
     assert (
-        _(imp.ERR_HEAD_IS_BAD)
+        _(records.ERR_HEAD_IS_BAD)
         % {"email": "boss@uni.kz", "where": "registry.xlsx [teachers], line 2"}
         in text
     )
@@ -299,7 +302,7 @@ def test_an_e_mail_of_another_student_is_a_bad_row(world, tmp_path):
     report = run_xlsx(tmp_path, sheets)
 
     assert not report.applied
-    assert report.errors[0].message == _(imp.ERR_EMAIL_OF_STUDENT) % {
+    assert report.errors[0].message == _(records.ERR_EMAIL_OF_STUDENT) % {
         "email": "student1@test.local",
         "other": "100001",
     }
@@ -341,9 +344,9 @@ def test_a_named_photo_must_exist(world, tmp_path):
 
     assert not report.applied
     assert [(e.line, e.message) for e in report.errors] == [
-        (3, _(imp.ERR_PHOTO_MISSING) % {"name": "200002.jpg"}),
-        (4, _(imp.ERR_PHOTO_INVALID) % {"name": "broken.jpg"}),
-        (5, _(imp.ERR_PHOTO_MISSING) % {"name": "../../../etc/passwd"}),
+        (3, _(records.ERR_PHOTO_MISSING) % {"name": "200002.jpg"}),
+        (4, _(records.ERR_PHOTO_INVALID) % {"name": "broken.jpg"}),
+        (5, _(records.ERR_PHOTO_MISSING) % {"name": "../../../etc/passwd"}),
     ]
 
 
@@ -357,7 +360,7 @@ def test_a_photo_named_without_photos_is_a_bad_row(world, tmp_path):
 
     report = run_xlsx(tmp_path, sheets)
 
-    assert report.errors[0].message == _(imp.ERR_PHOTO_NO_SOURCE) % {"name": "a.jpg"}
+    assert report.errors[0].message == _(records.ERR_PHOTO_NO_SOURCE) % {"name": "a.jpg"}
 
 
 def test_photos_from_a_zip_are_stored_and_replaced_only_when_they_change(
@@ -420,18 +423,19 @@ def test_cells_are_checked(world, tmp_path):
     report = run_xlsx(tmp_path, sheets, partial=True)
 
     assert [(e.source.split("[")[1][:-1], e.line, e.message) for e in report.errors] == [
-        ("faculties", 3, _(imp.ERR_EMPTY) % {"column": "name_kk"}),
-        ("faculties", 3, _(imp.ERR_BAD_BOOLEAN) % {"column": "is_medical", "value": "maybe"}),
+        ("faculties", 3, _(records.ERR_EMPTY) % {"column": "name_kk"}),
+        ("faculties", 3, _(records.ERR_BAD_BOOLEAN) % {"column": "is_medical", "value": "maybe"}),
         (
             "disciplines",
             2,
-            _(imp.ERR_BAD_NUMBER) % {"column": "credits", "low": 1, "high": 60, "value": "five"},
+            _(records.ERR_BAD_NUMBER)
+            % {"column": "credits", "low": 1, "high": 60, "value": "five"},
         ),
-        ("disciplines", 3, _(imp.ERR_TOO_LONG) % {"column": "code", "max": 32}),
+        ("disciplines", 3, _(records.ERR_TOO_LONG) % {"column": "code", "max": 32}),
         (
             "groups",
             2,
-            _(imp.ERR_BAD_NUMBER) % {"column": "year", "low": 1, "high": 8, "value": "2023"},
+            _(records.ERR_BAD_NUMBER) % {"column": "year", "low": 1, "high": 8, "value": "2023"},
         ),
     ]
     assert Faculty.objects.get(code="MED2").is_medical
@@ -448,10 +452,10 @@ def test_files_that_are_not_registry_files_are_refused(world, tmp_path):
     report = imp.registry_import(sources=sources, actor=None)
 
     assert [(e.source, e.message) for e in report.errors] == [
-        ("notes.pdf", _(imp.ERR_UNKNOWN_FORMAT) % {"name": "notes.pdf"}),
-        ("old.xls", _(imp.ERR_OLD_XLS)),
-        ("fake.xlsx", _(imp.ERR_NOT_XLSX)),
-        ("students.csv", _(imp.ERR_NOT_UTF8)),
+        ("notes.pdf", _(records.ERR_UNKNOWN_FORMAT) % {"name": "notes.pdf"}),
+        ("old.xls", _(records.ERR_OLD_XLS)),
+        ("fake.xlsx", _(records.ERR_NOT_XLSX)),
+        ("students.csv", _(records.ERR_NOT_UTF8)),
     ]
 
 
@@ -465,8 +469,9 @@ def test_unknown_sheets_and_columns_are_warnings(world, tmp_path):
 
     assert report.applied
     assert report.warnings == [
-        _(imp.WARN_UNKNOWN_SHEET) % {"source": "registry.xlsx", "sheet": "Sheet1"},
-        _(imp.WARN_UNKNOWN_COLUMN) % {"source": "registry.xlsx [Faculties]", "column": "comment"},
+        _(records.WARN_UNKNOWN_SHEET) % {"source": "registry.xlsx", "sheet": "Sheet1"},
+        _(records.WARN_UNKNOWN_COLUMN)
+        % {"source": "registry.xlsx [Faculties]", "column": "comment"},
     ]
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.translation import gettext as _
 
-from emtihan.university import importing as imp
+from emtihan.university.importing import records
 from emtihan.university.models import Department, Student, StudyGroup
 
 from .registry_files import GOOD, jpeg_bytes, with_rows, write_csv, write_xlsx
@@ -53,7 +53,7 @@ def test_bad_rows_are_listed_and_the_command_fails(world, tmp_path):
         call_command("registry_import", str(path), stdout=out)
 
     text = out.getvalue()
-    assert "registry.xlsx [students], line 4: " + _(imp.ERR_BAD_EMAIL) % {"value": "x@"} in text
+    assert "registry.xlsx [students], line 4: " + _(records.ERR_BAD_EMAIL) % {"value": "x@"} in text
     assert "line 5: group 'IS-9999' does not exist in this file or the database" in text
     assert not StudyGroup.objects.filter(code="SE-2401").exists()
 
@@ -64,7 +64,7 @@ def test_partial_writes_the_good_rows_and_succeeds(world, tmp_path):
 
     out = call(str(path), "--partial")
 
-    assert "line 4: " + _(imp.ERR_BAD_EMAIL) % {"value": "x@"} in out
+    assert "line 4: " + _(records.ERR_BAD_EMAIL) % {"value": "x@"} in out
     assert Student.objects.filter(student_id__in=["200001", "200002"]).count() == 2
 
 
