@@ -98,7 +98,7 @@ def test_an_unpublished_exam_cannot_be_started(world):
 
 def test_two_simultaneous_starts_make_one_attempt(world, exam, monkeypatch):
     first = start(world.student, exam)
-    real = services._existing_attempt
+    real = services.start._existing_attempt
     calls = []
 
     def not_yet_visible(**kwargs):
@@ -106,7 +106,7 @@ def test_two_simultaneous_starts_make_one_attempt(world, exam, monkeypatch):
         calls.append(kwargs)
         return None if len(calls) == 1 else real(**kwargs)
 
-    monkeypatch.setattr(services, "_existing_attempt", not_yet_visible)
+    monkeypatch.setattr(services.start, "_existing_attempt", not_yet_visible)
     second = start(world.student, exam, at=NOW + MINUTE)
     assert second.pk == first.pk and second.deadline == first.deadline
     assert Attempt.objects.count() == 1

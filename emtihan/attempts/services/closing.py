@@ -1,0 +1,214 @@
+"""The end of a sitting: the student's finish, the time-out lock, and a proctor's decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from emtihan.accounts.models import User
+from emtihan.audit.services import audit_record
+from emtihan.core.errors import PermissionDeniedError, ValidationFailed
+from emtihan.exams.models import TimeoutPolicy
+
+from .. import content as answer_content
+from ..models import Answer, AnswerVersion, Attempt, AttemptStatus, Decision
+from ..selectors import can_decide
+from .rules import (
+    ERR_ATTEMPT_NOT_FOUND,
+    ERR_DECISION_UNKNOWN,
+    ERR_NOT_DECIDER,
+    ERR_REASON_REQUIRED,
+    GRACE_SECONDS,
+    NotFoundError,
+    attempt_of,
+)
+
+DECISIONS = (Decision.CONTINUE, Decision.CANCEL, Decision.POSTPONE)
+
+
+def lock_if_expired(attempt: Attempt, now: dt.datetime) -> None:
+    """Any request that touches an attempt past its deadline locks it first, so the
+    answer a student sees never depends on when the lock job last ran."""
+    if attempt.status == AttemptStatus.IN_PROGRESS and now >= attempt.deadline:
+        attempt_close(attempt.pk, status=AttemptStatus.TIMED_OUT, now=now, actor=None)
+        attempt.refresh_from_db(fields=["status", "finished_at", "absence_seconds", "decision"])
+
+
+def attempt_finish(
+    *, attempt_id: int, student_user: User, key: str = "", now: dt.datetime | None = None
+) -> Attempt:
+    """The student's "Finish". Idempotent: finishing a finished or timed-out attempt
+    returns it unchanged. Unsent answers count per the exam's time-out policy."""
+    now = now or timezone.now()
+    attempt = attempt_of(attempt_id=attempt_id, student_user=student_user)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        status = AttemptStatus.TIMED_OUT if now >= attempt.deadline else AttemptStatus.FINISHED
+        attempt_close(attempt.pk, status=status, now=now, actor=student_user, key=key)
+    return Attempt.objects.select_related("exam").get(pk=attempt.pk)
+
+
+def attempts_lock_expired(now: dt.datetime | None = None) -> int:
+    """Lock every in-progress attempt past its deadline; returns how many it locked.
+
+    Run by ``manage.py attempts_lock_expired --every 15`` and the ``lock_expired`` task;
+    requests also lock their own attempt lazily, so a late run changes nothing a student
+    sees."""
+    now = now or timezone.now()
+    due = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(
+        attempt_close(pk, status=AttemptStatus.TIMED_OUT, now=now, actor=None) for pk in list(due)
+    )
+
+
+def attempt_close(
+    attempt_id: int, *, status: str, now: dt.datetime, actor: User | None, key: str = ""
+) -> bool:
+    """End an attempt (finished or timed out) exactly once; False if it had ended.
+
+    Adds the last absence gap, applies the time-out policy to the answers, locks them and
+    records the end in the audit log, all in one transaction.
+    """
+    with transaction.atomic():
+        # Locks: the attempt, then its answers, in that order everywhere (first saves and
+        # sends take the attempt lock only to insert, never while holding an answer).
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("exam")
+            .filter(pk=attempt_id)
+            .first()
+        )
+        if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
+            return False
+        # A time-out ends at the deadline, however late the lock runs; a finish ends now
+        # and counts as a heartbeat.
+        end = attempt.deadline if status == AttemptStatus.TIMED_OUT else now
+        gap = (end - attempt.last_seen_at).total_seconds()
+        absence_added = int(gap - GRACE_SECONDS) if gap > GRACE_SECONDS else 0
+        attempt.absence_seconds += absence_added
+        pending = (
+            attempt.decision == Decision.NONE
+            and attempt.absence_seconds > attempt.exam.absence_cap_seconds
+        )
+        if pending:
+            attempt.decision = Decision.PENDING
+        if status == AttemptStatus.FINISHED:
+            attempt.last_seen_at = now
+        attempt.status = status
+        attempt.finished_at = end
+        attempt.save(
+            update_fields=["status", "finished_at", "absence_seconds", "decision", "last_seen_at"]
+        )
+        final = _apply_timeout_policy(attempt, end=end)
+        audit_record(
+            actor=actor,
+            action="attempt.finish" if status == AttemptStatus.FINISHED else "attempt.timeout",
+            obj=attempt,
+            data={
+                "absence_seconds": attempt.absence_seconds,
+                "absence_added": absence_added,
+                "policy": attempt.exam.timeout_policy,
+                "final_versions": final,
+                **({"key": key} if key else {}),
+            },
+        )
+        if pending:
+            audit_record(
+                actor=None,
+                action="attempt.absence_pending",
+                obj=attempt,
+                data={
+                    "absence_seconds": attempt.absence_seconds,
+                    "absence_cap_seconds": attempt.exam.absence_cap_seconds,
+                },
+            )
+    return True
+
+
+def _apply_timeout_policy(attempt: Attempt, *, end: dt.datetime) -> list[dict[str, Any]]:
+    """Make the answers final and lock them; returns the versions the server made.
+
+    ``last_draft``: a draft that differs from the last sent version (or was never sent)
+    becomes a final version, marked ``auto``. ``empty``: an answer never sent gets an
+    empty final version (``auto``), so the record shows the draft was not counted; a sent
+    answer keeps its last sent version, later edits are not counted.
+    """
+    # Row locks on the answers: a send in flight holds one, so its version is seen here;
+    # a draft save arriving after this point finds ``locked`` set and is refused.
+    answers = list(Answer.objects.select_for_update().filter(attempt=attempt))
+    kinds = {entry["q"]: entry.get("kind", "") for entry in attempt.layout}
+    policy = attempt.exam.timeout_policy
+    versions: list[AnswerVersion] = []
+    for answer in answers:
+        answer.locked = True
+        if answer.draft_version == 0:
+            continue
+        if policy == TimeoutPolicy.EMPTY:
+            if answer.sent_number:
+                continue
+            final_content = answer_content.empty_content(kinds.get(answer.question_id, ""))
+            final_digest = answer_content.digest_of(final_content)
+        else:
+            if answer.draft_digest == answer.sent_digest:
+                continue
+            final_content, final_digest = answer.draft, answer.draft_digest
+        answer.sent_number += 1
+        answer.sent_digest = final_digest
+        answer.sent_at = end
+        versions.append(
+            AnswerVersion(
+                answer=answer,
+                number=answer.sent_number,
+                content=final_content,
+                digest=final_digest,
+                sent_at=end,
+                auto=True,
+            )
+        )
+    AnswerVersion.objects.bulk_create(versions)
+    if answers:
+        Answer.objects.bulk_update(answers, ["locked", "sent_number", "sent_digest", "sent_at"])
+    return [
+        {"question_id": v.answer.question_id, "version": v.number, "digest": v.digest}
+        for v in versions
+    ]
+
+
+def attempt_decide(
+    *, actor: User, attempt_id: int, decision: str, reason: str, now: dt.datetime | None = None
+) -> Attempt:
+    """A proctor's or the exam office's decision on a sitting (typically one marked
+    pending for absence): accept the work, cancel it, or postpone the exam."""
+    now = now or timezone.now()
+    if not can_decide(actor):
+        raise PermissionDeniedError(_(ERR_NOT_DECIDER))
+    errors: dict[str, list[str]] = {}
+    if decision not in DECISIONS:
+        errors["decision"] = [_(ERR_DECISION_UNKNOWN)]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_(ERR_REASON_REQUIRED)]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
+        if attempt is None:
+            raise NotFoundError(_(ERR_ATTEMPT_NOT_FOUND))
+        previous = attempt.decision
+        attempt.decision = decision
+        attempt.decision_reason = reason
+        attempt.decided_by = actor
+        attempt.decided_at = now
+        attempt.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action="attempt.decide",
+            obj=attempt,
+            data={"decision": decision, "previous": previous, "reason": reason},
+        )
+    return attempt

@@ -1,0 +1,119 @@
+"""Starting a sitting: the student, the exam's window, the deadline, the layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from emtihan.accounts.models import User
+from emtihan.audit.services import audit_record
+from emtihan.core.errors import DomainError, PermissionDeniedError
+from emtihan.exams.models import Accommodation, Exam, ExamStatus, Question
+from emtihan.exams.services import layout_for
+from emtihan.university.models import Student
+
+from ..models import Attempt, AttemptStatus
+from .closing import lock_if_expired
+from .rules import (
+    ERR_EXAM_NOT_FOUND,
+    ERR_NOT_OPEN_YET,
+    ERR_NOT_STUDENT,
+    ERR_NOT_YOUR_GROUP,
+    ERR_WINDOW_CLOSED,
+    NotFoundError,
+)
+
+
+def attempt_start(*, student_user: User, exam_id: int, now: dt.datetime | None = None) -> Attempt:
+    """Start (or return) the student's attempt at the exam.
+
+    Idempotent: a second call, a reload or a second device returns the same attempt with
+    the same deadline (one query). The first call checks the exam and the window, then
+    fixes the deadline, the seed and the student's layout.
+    """
+    now = now or timezone.now()
+    existing = _existing_attempt(student_user=student_user, exam_id=exam_id)
+    if existing is not None:
+        lock_if_expired(existing, now)
+        return existing
+
+    # The student and their extra time in one query.
+    extra_time = Accommodation.objects.filter(exam_id=exam_id, student=OuterRef("pk"))
+    student = (
+        Student.objects.filter(user_id=student_user.pk)
+        .annotate(extra_minutes=Subquery(extra_time.values("extra_minutes")[:1]))
+        .only("id", "group_id")
+        .first()
+    )
+    if student is None:
+        raise PermissionDeniedError(_(ERR_NOT_STUDENT))
+    exam = (
+        Exam.objects.select_related("choice")
+        .filter(pk=exam_id, status=ExamStatus.PUBLISHED)
+        .first()
+    )
+    if exam is None:
+        raise NotFoundError(_(ERR_EXAM_NOT_FOUND))
+    if exam.choice.group_id != student.group_id:
+        raise PermissionDeniedError(_(ERR_NOT_YOUR_GROUP))
+    if now < exam.opens_at:
+        raise DomainError(_(ERR_NOT_OPEN_YET))
+    if now >= exam.closes_at:
+        raise DomainError(_(ERR_WINDOW_CLOSED))
+
+    extra = student.extra_minutes or 0
+    deadline = min(now + dt.timedelta(minutes=exam.duration_minutes + extra), exam.closes_at)
+    seed = secrets.randbits(63)
+    attempt = Attempt(
+        exam=exam,
+        student=student,
+        status=AttemptStatus.IN_PROGRESS,
+        started_at=now,
+        deadline=deadline,
+        seed=seed,
+        layout=_layout(exam, seed=seed),
+        last_seen_at=now,
+    )
+    try:
+        with transaction.atomic():
+            attempt.save(force_insert=True)
+            audit_record(
+                actor=student_user,
+                action="attempt.start",
+                obj=attempt,
+                data={"exam_id": exam.pk, "deadline": deadline, "extra_minutes": extra},
+            )
+    except IntegrityError:
+        # Two starts at once (a double click, two devices): the other one inserted the
+        # row first; the unique constraint refused this one. Its attempt is the attempt.
+        existing = _existing_attempt(student_user=student_user, exam_id=exam_id)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def _existing_attempt(*, student_user: User, exam_id: int) -> Attempt | None:
+    return (
+        Attempt.objects.select_related("exam")
+        .filter(exam_id=exam_id, student__user_id=student_user.pk)
+        .first()
+    )
+
+
+def _layout(exam: Exam, *, seed: int) -> list[dict[str, Any]]:
+    """The student's questions and option orders (``exams.services.layout_for``), with
+    each question's kind copied in for the draft-save hot path."""
+    layout = [dict(entry) for entry in layout_for(exam, seed=seed)]
+    missing = [entry["q"] for entry in layout if "kind" not in entry]
+    if missing:
+        kinds = dict(Question.objects.filter(pk__in=missing).values_list("pk", "kind"))
+        for entry in layout:
+            entry.setdefault("kind", kinds.get(entry["q"], ""))
+    return layout

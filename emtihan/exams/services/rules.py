@@ -1,0 +1,206 @@
+"""What every exam write checks: the limits and messages, who manages an exam, whether it
+can still be edited, whether it can be published.
+
+The exam row lock (``locked_exam``) serialises the writes to one exam: without it,
+"publish" (which checks that every pool has enough questions) could interleave with a
+question deletion and publish an exam a student could not be given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from emtihan.accounts.models import User
+from emtihan.core.errors import DomainError, PermissionDeniedError
+from emtihan.examforms.models import ExamForm, ExamFormChoice, Platform
+from emtihan.university.models import TeachingAssignment
+
+from ..importers import moodle_xml
+from ..models import Exam, ExamStatus
+
+# (platform, form) pairs whose exams are held in emtihan itself.
+HOSTED_FORMS = frozenset(
+    {
+        (Platform.OQYLYQ, ExamForm.WRITTEN),
+        (Platform.UNIVER, ExamForm.WRITTEN),
+        (Platform.UNIVER, ExamForm.TESTING),
+    }
+)
+MAX_DURATION_MINUTES = 24 * 60
+MAX_ABSENCE_CAP_MINUTES = 240
+MAX_EXTRA_MINUTES = 24 * 60
+MAX_POINTS = Decimal("1000")
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# A picture inside a question's HTML (a data: URL, from the author's editor or an import)
+# and all of a question's HTML: every student's exam page carries it, at 9:00 at once.
+MAX_BODY_PICTURE_BYTES = moodle_xml.MAX_PICTURE_BYTES
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+# Messages: marked with gettext_noop, translated where they are raised, asserted by tests.
+ERR_CHOICE_NOT_APPROVED = gettext_noop(
+    "Only an approved exam-form choice can get an exam: this one has not been approved yet."
+)
+ERR_CHOICE_NOT_HOSTED = gettext_noop(
+    "This exam form is not held in emtihan: only OQYLYQ written, UNIVER written and UNIVER testing exams are."
+)
+ERR_NOT_YOUR_EXAM = gettext_noop(
+    "You do not teach this discipline to this group in the exam's period."
+)
+ERR_EXAM_EXISTS = gettext_noop("This discipline and group already have an exam for this period.")
+ERR_TITLE_REQUIRED = gettext_noop("Give the exam a title (at most 255 characters).")
+ERR_OPENS_REQUIRED = gettext_noop("Say when the exam window opens.")
+ERR_CLOSES_REQUIRED = gettext_noop("Say when the exam window closes.")
+ERR_WINDOW_ORDER = gettext_noop("The window must close after it opens.")
+ERR_DURATION = gettext_noop("The duration must be a whole number of minutes from 1 to %(max)d.")
+ERR_ABSENCE_CAP = gettext_noop(
+    "The absence cap must be a whole number of minutes from 1 to %(max)d."
+)
+ERR_TIMEOUT_POLICY = gettext_noop("Choose what counts as the answer at time-out.")
+ERR_LOCKED = gettext_noop(
+    "The exam window has opened: the exam and its questions can no longer be changed."
+)
+ERR_NO_QUESTIONS = gettext_noop("Add at least one question before publishing.")
+ERR_POOL_TOO_SMALL = gettext_noop(
+    "The pool “%(name)s” has too few questions: %(pick)d are to be picked, it has %(have)d."
+)
+ERR_WINDOW_PASSED = gettext_noop("The exam window has already closed.")
+ERR_ALREADY_PUBLISHED = gettext_noop("The exam is already published.")
+ERR_NOT_PUBLISHED = gettext_noop("The exam is not published.")
+ERR_DELETE_PUBLISHED = gettext_noop("A published exam cannot be deleted: withdraw it first.")
+ERR_KIND = gettext_noop("Choose the kind of question.")
+ERR_BODY_REQUIRED = gettext_noop("Write the question.")
+ERR_BODY_TOO_BIG = gettext_noop("The question is larger than %(mb)d MB with its pictures.")
+ERR_BODY_PICTURE = gettext_noop(
+    "Picture %(n)d of the question is not a PNG, JPEG, GIF or WebP picture, or is damaged."
+)
+ERR_BODY_PICTURE_TOO_BIG = gettext_noop("Picture %(n)d of the question is larger than %(mb)d MB.")
+ERR_NAME_TOO_LONG = gettext_noop("Keep the name to at most 255 characters.")
+ERR_POINTS = gettext_noop("Points must be a number more than 0 and at most 1000.")
+ERR_ORDER = gettext_noop("The position must be a whole number of 0 or more.")
+ERR_POOL_OTHER_EXAM = gettext_noop("This pool belongs to another exam.")
+ERR_QUESTION_OTHER_EXAM = gettext_noop("This question belongs to another exam.")
+ERR_POOL_NAME = gettext_noop("Give the pool a name (at most 255 characters).")
+ERR_POOL_PICK = gettext_noop("Pick at least one question from the pool.")
+ERR_POOL_NOT_EMPTY = gettext_noop(
+    "The pool still has questions: delete them or move them out of the pool first."
+)
+ERR_STUDENT_NOT_IN_GROUP = gettext_noop("This student is not enrolled in the exam's group.")
+ERR_EXTRA_MINUTES = gettext_noop("Extra time must be a whole number of minutes from 1 to %(max)d.")
+ERR_REASON_TOO_LONG = gettext_noop("Keep the reason to at most 255 characters.")
+ERR_IMPORT_FORMAT = gettext_noop("Choose the file format: Moodle XML or GIFT.")
+ERR_IMPORT_TOO_BIG = gettext_noop("The file is larger than %(mb)d MB.")
+ERR_IMPORT_EMPTY = gettext_noop("Choose a file to import.")
+WARN_DURATION_LONGER = gettext_noop(
+    "The duration (%(duration)d min) is longer than the window (%(window)d min): no student will get the full duration."
+)
+IMPORT_FORMATS = ("auto", "moodle_xml", "gift")
+
+
+def is_hosted(choice: ExamFormChoice) -> bool:
+    return (choice.platform, choice.form) in HOSTED_FORMS
+
+
+def can_manage(user: User, choice: ExamFormChoice) -> bool:
+    """Staff, or a teacher who teaches the choice's discipline to its group in its period."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    return TeachingAssignment.objects.filter(
+        teacher__user=user,
+        discipline_id=choice.discipline_id,
+        group_id=choice.group_id,
+        period_id=choice.period_id,
+    ).exists()
+
+
+def check_manager(actor: User, exam: Exam) -> None:
+    if not can_manage(actor, exam.choice):
+        raise PermissionDeniedError(_(ERR_NOT_YOUR_EXAM))
+
+
+def locked_exam(actor: User, exam: Exam | int) -> Exam:
+    """The exam, re-read under a row lock, after the permission check."""
+    exam_id = exam.pk if isinstance(exam, Exam) else exam
+    locked = Exam.objects.select_for_update().select_related("choice").get(pk=exam_id)
+    check_manager(actor, locked)
+    return locked
+
+
+def has_opened(exam: Exam, now: dt.datetime | None = None) -> bool:
+    return exam.status == ExamStatus.PUBLISHED and (now or timezone.now()) >= exam.opens_at
+
+
+def check_editable(exam: Exam, now: dt.datetime | None) -> None:
+    if has_opened(exam, now):
+        raise DomainError(_(ERR_LOCKED))
+
+
+def publish_problems(exam: Exam) -> list[str]:
+    """Why the exam cannot be published (translated), or an empty list."""
+    problems: list[str] = []
+    pools = list(exam.pools.all())
+    counts: dict[int | None, int] = {}
+    for pool_id in exam.questions.values_list("pool_id", flat=True):
+        counts[pool_id] = counts.get(pool_id, 0) + 1
+    if not counts:
+        problems.append(_(ERR_NO_QUESTIONS))
+    for pool in pools:
+        have = counts.get(pool.pk, 0)
+        if have < pool.pick:
+            problems.append(
+                _(ERR_POOL_TOO_SMALL) % {"name": pool.name, "have": have, "pick": pool.pick}
+            )
+    return problems
+
+
+def keep_publishable(exam: Exam) -> None:
+    """A published exam (before its window) must stay publishable after every edit."""
+    if exam.status == ExamStatus.PUBLISHED:
+        problems = publish_problems(exam)
+        if problems:
+            raise DomainError(problems[0])
+
+
+def exam_warnings(exam: Exam) -> list[str]:
+    """Things that are allowed but probably not meant (shown on the exam's page)."""
+    window = int((exam.closes_at - exam.opens_at).total_seconds() // 60)
+    if exam.duration_minutes > window:
+        return [_(WARN_DURATION_LONGER) % {"duration": exam.duration_minutes, "window": window}]
+    return []
+
+
+def digest(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def whole_number(value: Any, low: int, high: int) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    if number != value and not (isinstance(value, str) and value.strip().isdigit()):
+        return None
+    return number if low <= number <= high else None
+
+
+def next_order(exam: Exam) -> int:
+    """Orders are shared by fixed questions and pools (a pool is placed among them)."""
+    highest = max(
+        exam.questions.aggregate(m=Max("order"))["m"] or 0,
+        exam.pools.aggregate(m=Max("order"))["m"] or 0,
+    )
+    return highest + 1
