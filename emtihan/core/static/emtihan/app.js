@@ -94,12 +94,14 @@ function sameClock(zoneA, zoneB) {
     return true; // a zone this browser does not know: offer nothing
   }
 }
-document.querySelectorAll("form[data-tz-offer]").forEach((form) => {
+// The offer's button submits base.html's #tz-offer-form (the note may sit inside another form).
+document.querySelectorAll("[data-tz-offer]").forEach((offer) => {
+  const form = document.getElementById("tz-offer-form");
   const device = deviceTimeZone();
-  if (!device || sameClock(device, form.dataset.current)) return;
+  if (!form || !device || sameClock(device, offer.dataset.current)) return;
   form.elements.time_zone.value = device;
-  form.querySelector("[data-tz-text]").textContent = form.dataset.text.replace("{zone}", device);
-  form.hidden = false;
+  offer.querySelector("[data-tz-text]").textContent = offer.dataset.text.replace("{zone}", device);
+  offer.hidden = false;
 });
 document.querySelectorAll("button[data-tz-device]").forEach((button) => {
   const select = button.form && button.form.elements.time_zone;
