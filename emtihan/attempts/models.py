@@ -12,7 +12,11 @@ Invariants (docs/ARCHITECTURE.md, DESIGN.md 1-5):
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from emtihan.exams.models import Exam, Question
@@ -22,6 +26,15 @@ from emtihan.university.models import Student
 # prefix naming the operation ("d:" draft, "s:" send) so that a send never passes for a
 # retry of a draft save that used the same key.
 REQUEST_KEY_MAX_LENGTH = 64
+
+# Technical absence (docs/EXAM-SITTING.md, invariant 6): a gap between two requests longer
+# than the grace adds ``gap - grace`` seconds.
+GRACE_SECONDS = 60
+# A request writes ``last_seen_at`` only when the stored value is at least this old: with a
+# heartbeat every 30 s and a save every 10 s this makes at most one presence write per
+# 20 s per student instead of one per request, and it loses nothing: a gap shorter than
+# 20 s is far inside the grace, so it can never count as absence.
+PRESENCE_WRITE_SECONDS = 20
 
 
 class AttemptStatus(models.TextChoices):
@@ -56,7 +69,7 @@ class Attempt(models.Model):
     seed = models.BigIntegerField()
     layout = models.JSONField(default=list)
     # Technical absence (seconds) without a heartbeat beyond the 60 s grace period.
-    # ``last_seen_at`` is written at most every ~20 s (see services.PRESENCE_WRITE_SECONDS).
+    # ``last_seen_at`` is written at most every ~20 s (PRESENCE_WRITE_SECONDS).
     last_seen_at = models.DateTimeField()
     absence_seconds = models.PositiveIntegerField(default=0)
     decision = models.CharField(
@@ -78,6 +91,121 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam} · {self.student}"
+
+    # --- rules about this row (the services add the audit entries and the answers) ---------
+
+    def absence_until(self, moment: dt.datetime) -> int:
+        """Seconds of technical absence from the last request seen to ``moment``: the gap
+        beyond the grace, 0 for a shorter one."""
+        gap = (moment - self.last_seen_at).total_seconds()
+        return int(gap - GRACE_SECONDS) if gap > GRACE_SECONDS else 0
+
+    def needs_decision(self) -> bool:
+        """Past the exam's absence cap, and nobody has been asked to decide yet."""
+        return (
+            self.decision == Decision.NONE and self.absence_seconds > self.exam.absence_cap_seconds
+        )
+
+    def touch(self, now: dt.datetime) -> bool:
+        """Record that the student is here (any request of theirs counts): ``last_seen_at``
+        becomes ``now`` and the gap beyond the grace is added to the absence. Writes at
+        most once every PRESENCE_WRITE_SECONDS.
+
+        Returns True when this took the attempt past its absence cap with no decision asked
+        for yet: the caller then asks (``mark_pending``, with its audit entry).
+        """
+        if self.status != AttemptStatus.IN_PROGRESS:
+            return False
+        if (now - self.last_seen_at).total_seconds() < PRESENCE_WRITE_SECONDS:
+            return False
+        extra = self.absence_until(now)
+        # No row lock (this is the hot path); the UPDATE is conditional on what was read.
+        # Race: two requests of one student (a heartbeat and a save, two tabs) that read
+        # the same ``last_seen_at`` would both add the same gap; only the first matches.
+        # Race: the time-out lock ending the attempt between our read and this write has
+        # already counted the gap; ``status`` no longer matches, so it is not added twice.
+        updated = Attempt.objects.filter(
+            pk=self.pk, last_seen_at=self.last_seen_at, status=AttemptStatus.IN_PROGRESS
+        ).update(last_seen_at=now, absence_seconds=F("absence_seconds") + extra)
+        if not updated:
+            return False
+        self.last_seen_at = now
+        self.absence_seconds += extra
+        return bool(extra) and self.needs_decision()
+
+    def mark_pending(self) -> bool:
+        """Ask a person to decide on this sitting (its absence passed the cap). True only
+        for the call that asked."""
+        # Race: two requests past the cap at once; the conditional UPDATE lets one of them
+        # mark it, so the audit log says it once.
+        marked = Attempt.objects.filter(pk=self.pk, decision=Decision.NONE).update(
+            decision=Decision.PENDING
+        )
+        self.decision = Decision.PENDING
+        return bool(marked)
+
+    @classmethod
+    def lock_status(cls, attempt_id: int) -> str:
+        """Take the attempt's row lock and return its status. Call it inside a transaction
+        before inserting an attempt's first answer row.
+
+        Race: the time-out lock (``close``) takes this row lock before it collects the
+        answers; an answer row inserted under the same lock either exists when the lock
+        collects (and is made final) or finds the attempt already closed.
+        """
+        return (
+            cls.objects.select_for_update()
+            .filter(pk=attempt_id)
+            .values_list("status", flat=True)
+            .get()
+        )
+
+    @classmethod
+    def close(cls, attempt_id: int, *, status: str, now: dt.datetime) -> Closing | None:
+        """End the attempt (``status``: finished or timed out) exactly once; None when it
+        had already ended. Call it inside a transaction: the row lock it takes is held
+        until the caller has made the answers final and recorded the end.
+
+        A time-out ends at the deadline, however late the lock runs; a finish ends now and
+        counts as a heartbeat. The last gap is added to the absence, and past the cap the
+        attempt waits for a decision.
+        """
+        # Race: the student's Finish, the lock job and a request's lazy time-out lock can
+        # all try to end the same attempt; under the row lock the first one ends it and
+        # the others read it ended. Lock order everywhere: the attempt, then its answers.
+        attempt = (
+            cls.objects.select_for_update(of=("self",))
+            .select_related("exam")
+            .filter(pk=attempt_id)
+            .first()
+        )
+        if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
+            return None
+        end = attempt.deadline if status == AttemptStatus.TIMED_OUT else now
+        absence_added = attempt.absence_until(end)
+        attempt.absence_seconds += absence_added
+        pending = attempt.needs_decision()
+        if pending:
+            attempt.decision = Decision.PENDING
+        if status == AttemptStatus.FINISHED:
+            attempt.last_seen_at = now
+        attempt.status = status
+        attempt.finished_at = end
+        attempt.save(
+            update_fields=["status", "finished_at", "absence_seconds", "decision", "last_seen_at"]
+        )
+        return Closing(attempt=attempt, end=end, absence_added=absence_added, pending=pending)
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What ``Attempt.close`` did: the attempt as ended, when it ended, the absence seconds
+    the last gap added, and whether that took it past the cap (now waiting for a decision)."""
+
+    attempt: Attempt
+    end: dt.datetime
+    absence_added: int
+    pending: bool
 
 
 class Answer(models.Model):

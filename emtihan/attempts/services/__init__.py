@@ -20,6 +20,7 @@ Modules: ``rules`` (limits, messages, errors, reading the attempt row), ``start`
 ``emtihan.attempts.services``, which re-exports every public name.
 """
 
+from ..models import GRACE_SECONDS, PRESENCE_WRITE_SECONDS
 from .answers import answer_save, answer_send
 from .closing import DECISIONS, attempt_decide, attempt_finish, attempts_lock_expired
 from .pictures import (
@@ -52,8 +53,6 @@ from .rules import (
     ERR_STALE,
     ERR_TIME_OVER,
     ERR_WINDOW_CLOSED,
-    GRACE_SECONDS,
-    PRESENCE_WRITE_SECONDS,
     NotFoundError,
     Receipt,
     SaveResult,

@@ -69,8 +69,14 @@ def answer_save(
     # attempt was locked between our read and our write. One read tells them apart.
     answer = Answer.objects.filter(attempt_id=attempt.pk, question_id=question_id).first()
     if answer is None and base_version == 0:
-        answer = _answer_create(
-            attempt, question_id=question_id, clean=clean, key=stored_key, now=now
+        answer = _answer_insert(
+            attempt,
+            question_id=question_id,
+            draft=clean.content,
+            draft_digest=clean.digest,
+            draft_version=1,
+            draft_saved_at=now,
+            last_request_key=stored_key,
         )
         if answer.last_request_key == stored_key:
             return SaveResult(draft_version=1, saved_at=now, server_time=now)
@@ -85,41 +91,22 @@ def answer_save(
     raise StaleVersion(_(ERR_STALE), current=answer_state(answer, question_id=question_id))
 
 
-def _answer_create(
-    attempt: Attempt,
-    *,
-    question_id: int,
-    clean: answer_content.CleanContent,
-    key: str,
-    now: dt.datetime,
-) -> Answer:
-    """Insert the question's first draft, or return the row another request inserted.
+def _answer_insert(attempt: Attempt, *, question_id: int, **fields: Any) -> Answer:
+    """Insert the question's answer row (its first draft, or an empty row before a first
+    send), or return the row another request inserted. Once per question per attempt.
 
-    The attempt row is locked first: the time-out lock takes the same lock before it
-    collects the answers, so a first save either lands before it (and is counted) or
-    finds the attempt closed. Once per question per attempt, so the lock is cheap.
+    Under the attempt's row lock (``Attempt.lock_status``, which says why): a first save
+    or send either lands before the time-out lock collects the answers or finds the
+    attempt closed.
     """
     try:
         with transaction.atomic():
-            status = (
-                Attempt.objects.select_for_update()
-                .filter(pk=attempt.pk)
-                .values_list("status", flat=True)
-                .get()
-            )
+            status = Attempt.lock_status(attempt.pk)
             if status != AttemptStatus.IN_PROGRESS:
                 raise closed_error(attempt.pk, status=status)
-            return Answer.objects.create(
-                attempt_id=attempt.pk,
-                question_id=question_id,
-                draft=clean.content,
-                draft_digest=clean.digest,
-                draft_version=1,
-                draft_saved_at=now,
-                last_request_key=key,
-            )
+            return Answer.objects.create(attempt_id=attempt.pk, question_id=question_id, **fields)
     except IntegrityError:
-        # Another tab's first save of this question won the insert.
+        # Another tab's first save or send of this question won the insert.
         return Answer.objects.get(attempt_id=attempt.pk, question_id=question_id)
 
 
@@ -197,22 +184,8 @@ def answer_send(
 
 def _answer_ensure(attempt: Attempt, *, question_id: int) -> None:
     """Make sure the answer row exists (empty, version 0) before a first send locks it."""
-    if Answer.objects.filter(attempt_id=attempt.pk, question_id=question_id).exists():
-        return
-    try:
-        with transaction.atomic():
-            # Same lock as a first draft save (see ``_answer_create``).
-            status = (
-                Attempt.objects.select_for_update()
-                .filter(pk=attempt.pk)
-                .values_list("status", flat=True)
-                .get()
-            )
-            if status != AttemptStatus.IN_PROGRESS:
-                raise closed_error(attempt.pk, status=status)
-            Answer.objects.create(attempt_id=attempt.pk, question_id=question_id)
-    except IntegrityError:
-        pass  # another request created it
+    if not Answer.objects.filter(attempt_id=attempt.pk, question_id=question_id).exists():
+        _answer_insert(attempt, question_id=question_id)
 
 
 def _sent_result(answer: Answer, now: dt.datetime) -> SaveResult:

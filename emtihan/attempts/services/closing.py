@@ -22,9 +22,9 @@ from .rules import (
     ERR_DECISION_UNKNOWN,
     ERR_NOT_DECIDER,
     ERR_REASON_REQUIRED,
-    GRACE_SECONDS,
     NotFoundError,
     attempt_of,
+    audit_absence_pending,
 )
 
 DECISIONS = (Decision.CONTINUE, Decision.CANCEL, Decision.POSTPONE)
@@ -71,62 +71,30 @@ def attempt_close(
 ) -> bool:
     """End an attempt (finished or timed out) exactly once; False if it had ended.
 
-    Adds the last absence gap, applies the time-out policy to the answers, locks them and
-    records the end in the audit log, all in one transaction.
+    ``Attempt.close`` ends the row (the last absence gap, the decision); then the answers
+    are made final per the time-out policy and locked, and the end is recorded in the
+    audit log, all in one transaction under the attempt's row lock.
     """
     with transaction.atomic():
-        # Locks: the attempt, then its answers, in that order everywhere (first saves and
-        # sends take the attempt lock only to insert, never while holding an answer).
-        attempt = (
-            Attempt.objects.select_for_update(of=("self",))
-            .select_related("exam")
-            .filter(pk=attempt_id)
-            .first()
-        )
-        if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
+        closing = Attempt.close(attempt_id, status=status, now=now)
+        if closing is None:
             return False
-        # A time-out ends at the deadline, however late the lock runs; a finish ends now
-        # and counts as a heartbeat.
-        end = attempt.deadline if status == AttemptStatus.TIMED_OUT else now
-        gap = (end - attempt.last_seen_at).total_seconds()
-        absence_added = int(gap - GRACE_SECONDS) if gap > GRACE_SECONDS else 0
-        attempt.absence_seconds += absence_added
-        pending = (
-            attempt.decision == Decision.NONE
-            and attempt.absence_seconds > attempt.exam.absence_cap_seconds
-        )
-        if pending:
-            attempt.decision = Decision.PENDING
-        if status == AttemptStatus.FINISHED:
-            attempt.last_seen_at = now
-        attempt.status = status
-        attempt.finished_at = end
-        attempt.save(
-            update_fields=["status", "finished_at", "absence_seconds", "decision", "last_seen_at"]
-        )
-        final = _apply_timeout_policy(attempt, end=end)
+        attempt = closing.attempt
+        final = _apply_timeout_policy(attempt, end=closing.end)
         audit_record(
             actor=actor,
             action="attempt.finish" if status == AttemptStatus.FINISHED else "attempt.timeout",
             obj=attempt,
             data={
                 "absence_seconds": attempt.absence_seconds,
-                "absence_added": absence_added,
+                "absence_added": closing.absence_added,
                 "policy": attempt.exam.timeout_policy,
                 "final_versions": final,
                 **({"key": key} if key else {}),
             },
         )
-        if pending:
-            audit_record(
-                actor=None,
-                action="attempt.absence_pending",
-                obj=attempt,
-                data={
-                    "absence_seconds": attempt.absence_seconds,
-                    "absence_cap_seconds": attempt.exam.absence_cap_seconds,
-                },
-            )
+        if closing.pending:
+            audit_absence_pending(attempt)
     return True
 
 

@@ -6,21 +6,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
-from emtihan.audit.services import audit_record
 
-from ..models import Attempt, AttemptStatus, Decision
+from ..models import Attempt, AttemptStatus
 from .closing import lock_if_expired
 from .rules import (
     ERR_ATTEMPT_NOT_FOUND,
-    GRACE_SECONDS,
-    PRESENCE_WRITE_SECONDS,
     NotFoundError,
     attempt_of,
+    audit_absence_pending,
     closed_error,
 )
 
@@ -36,47 +33,12 @@ def attempt_for_write(*, attempt_id: int, student_user: User, now: dt.datetime) 
 
 
 def touch(attempt: Attempt, now: dt.datetime) -> None:
-    """Record that the student is here; add the gap beyond the grace to the absence."""
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        return
-    gap = (now - attempt.last_seen_at).total_seconds()
-    if gap < PRESENCE_WRITE_SECONDS:
-        return
-    extra = int(gap - GRACE_SECONDS) if gap > GRACE_SECONDS else 0
-    # Conditional on what was read: of two requests that saw the same gap only one adds
-    # it, and none adds it to an attempt the lock has just ended (the lock counted it).
-    updated = Attempt.objects.filter(
-        pk=attempt.pk, last_seen_at=attempt.last_seen_at, status=AttemptStatus.IN_PROGRESS
-    ).update(last_seen_at=now, absence_seconds=F("absence_seconds") + extra)
-    if not updated:
-        return
-    attempt.last_seen_at = now
-    if extra:
-        attempt.absence_seconds += extra
-        if (
-            attempt.decision == Decision.NONE
-            and attempt.absence_seconds > attempt.exam.absence_cap_seconds
-        ):
-            _mark_pending(attempt)
-
-
-def _mark_pending(attempt: Attempt) -> None:
-    """Past the absence cap: ask a person to decide (once), never fail silently."""
-    with transaction.atomic():
-        marked = Attempt.objects.filter(pk=attempt.pk, decision=Decision.NONE).update(
-            decision=Decision.PENDING
-        )
-        if marked:
-            audit_record(
-                actor=None,
-                action="attempt.absence_pending",
-                obj=attempt,
-                data={
-                    "absence_seconds": attempt.absence_seconds,
-                    "absence_cap_seconds": attempt.exam.absence_cap_seconds,
-                },
-            )
-    attempt.decision = Decision.PENDING
+    """Record that the student is here (``Attempt.touch``); past the absence cap, ask a
+    person to decide, once, never failing silently."""
+    if attempt.touch(now):
+        with transaction.atomic():
+            if attempt.mark_pending():
+                audit_absence_pending(attempt)
 
 
 def attempt_resume(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from emtihan.accounts.models import User
+from emtihan.audit.services import audit_record
 from emtihan.core.errors import DomainError
 
 from ..models import Attempt, AttemptStatus
@@ -41,14 +42,6 @@ ERR_PICTURE_TOO_LARGE = gettext_noop("The picture is larger than 5 MB.")
 ERR_PICTURE_FORMAT = gettext_noop("The file is not a PNG, JPEG, WebP or GIF picture.")
 ERR_PICTURE_DIMENSIONS = gettext_noop("The picture is larger than 4000 × 4000 pixels.")
 ERR_PICTURE_LIMIT = gettext_noop("This sitting already has 100 pictures, the most it can have.")
-# Technical absence (docs/EXAM-SITTING.md, invariant 6): a gap between two requests longer
-# than the grace adds ``gap - grace`` seconds.
-GRACE_SECONDS = 60
-# A request writes ``last_seen_at`` only when the stored value is at least this old: with a
-# heartbeat every 30 s and a save every 10 s this makes at most one presence write per
-# 20 s per student instead of one per request, and it loses nothing: a gap shorter than
-# 20 s is far inside the grace, so it can never count as absence.
-PRESENCE_WRITE_SECONDS = 20
 # The columns a hot-path request reads: the attempt, plus the exam's absence cap.
 HOT_FIELDS = (
     "id",
@@ -115,3 +108,16 @@ def closed_error(attempt_id: int, *, status: str | None = None) -> TimeIsOver:
     if status is None:
         status = Attempt.objects.filter(pk=attempt_id).values_list("status", flat=True).first()
     return TimeIsOver(_(ERR_FINISHED if status == AttemptStatus.FINISHED else ERR_TIME_OVER))
+
+
+def audit_absence_pending(attempt: Attempt) -> None:
+    """The audit entry for an attempt that passed its absence cap and waits for a person."""
+    audit_record(
+        actor=None,
+        action="attempt.absence_pending",
+        obj=attempt,
+        data={
+            "absence_seconds": attempt.absence_seconds,
+            "absence_cap_seconds": attempt.exam.absence_cap_seconds,
+        },
+    )

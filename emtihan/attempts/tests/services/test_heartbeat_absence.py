@@ -65,8 +65,8 @@ def test_a_decided_attempt_is_not_marked_pending_again(sitting, proctor):
 def test_two_requests_that_saw_the_same_gap_count_it_once(sitting):
     one = Attempt.objects.select_related("exam").get(pk=sitting.attempt.pk)
     two = Attempt.objects.select_related("exam").get(pk=sitting.attempt.pk)
-    services.presence.touch(one, NOW + 5 * MINUTE)
-    services.presence.touch(two, NOW + 5 * MINUTE + SECOND)
+    one.touch(NOW + 5 * MINUTE)
+    two.touch(NOW + 5 * MINUTE + SECOND)
     assert sitting.reload().absence_seconds == 4 * 60
 
 
