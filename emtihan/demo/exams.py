@@ -1,7 +1,8 @@
 """The demo's exams (``demo_seed``), made through the real services: for group IS-2301 an
 exam open now (written questions with formulas, chemistry and drawings allowed, plus one
 question of every closed kind), one upcoming and one already completed, with finished
-attempts of student1 and student2.
+attempts of student1 and student2; and for group IS-2311 an approved exam form of MATH110
+with no exam yet, where the README's "Create an exam" starts.
 
 Running it again changes nothing, except that the open and the upcoming exam's windows move
 forward when the demo is started on a later day (so "open now" stays true).
@@ -26,6 +27,8 @@ from emtihan.university.models import AcademicPeriod, Discipline, Student, Study
 GROUP = "IS-2301"
 OPEN, UPCOMING, COMPLETED = "MATH110", "CS101", "CS205"
 COMPLETED_STUDENTS = ["student1@demo.local", "student2@demo.local"]
+# An approved exam-form choice (OQYLYQ written) with no exam: "My exams" -> "Create exam".
+READY = ("MATH110", "IS-2311")
 
 
 def _p(kk: str, en: str) -> str:
@@ -331,6 +334,17 @@ def seed(teacher: User, head: User, period: AcademicPeriod) -> None:
             if Student.objects.filter(user__email=email, group=group).exists():
                 _sit(exam, email, held + dt.timedelta(minutes=5))
 
+    _ready_choice(teacher, head)
+
+
+def _ready_choice(teacher: User, head: User) -> None:
+    """Approve READY's choice once; after that it is the demo user's (they may create its
+    exam, or have it reopened), so running the seed again leaves it alone."""
+    code, group_code = READY
+    group = StudyGroup.objects.get(code=group_code)
+    if not ExamFormChoice.objects.filter(discipline__code=code, group=group).exists():
+        _approved_choice(teacher, head, code, group)
+
 
 def summary() -> list[str]:
     lines = []
@@ -339,4 +353,13 @@ def summary() -> list[str]:
         if exam is not None:
             opens = timezone.localtime(exam.opens_at)
             lines.append(f"{what:<10} {opens:%d.%m %H:%M}  {exam.title}")
+    code, group_code = READY
+    choice = ExamFormChoice.objects.filter(
+        discipline__code=code, group__code=group_code, status=ChoiceStatus.APPROVED
+    ).first()
+    if choice is not None and not Exam.objects.filter(choice=choice).exists():
+        lines.append(
+            f"no exam yet  {code} · {group_code}: approved exam form, "
+            "as teacher@: “My exams” → “Create exam”"
+        )
     return lines

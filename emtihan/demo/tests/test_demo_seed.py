@@ -12,6 +12,9 @@ from django.utils import timezone
 from emtihan.accounts.models import User
 from emtihan.attempts import services as attempts
 from emtihan.attempts.models import AnswerVersion, Attempt, AttemptStatus
+from emtihan.examforms.models import ChoiceStatus
+from emtihan.exams import selectors as exams_selectors
+from emtihan.exams import services as exam_services
 from emtihan.exams.models import Exam, ExamStatus, QuestionKind
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +82,26 @@ def test_seeding_again_changes_nothing_but_keeps_the_open_exam_open():
     assert demo_exam("CS101").opens_at > now
     assert demo_exam("CS205").opens_at == held
     assert Exam.objects.count() == counts[1]
+
+
+def test_the_teacher_has_an_approved_exam_form_with_no_exam_to_create_one_from():
+    output = seed()
+    teacher = User.objects.get(email="teacher@demo.local")
+    (choice,) = exams_selectors.choices_without_exam(teacher)
+    assert (choice.discipline.code, choice.group.code) == ("MATH110", "IS-2311")
+    assert choice.status == ChoiceStatus.APPROVED
+    assert "no exam yet  MATH110 · IS-2311" in output
+
+    # Once the demo user has made its exam, seeding again leaves the choice as it is.
+    exam = exam_services.exam_create(
+        actor=teacher,
+        choice=choice,
+        title="Linear Algebra, part-time",
+        opens_at=timezone.now() + dt.timedelta(days=2),
+        closes_at=timezone.now() + dt.timedelta(days=2, hours=3),
+        duration_minutes=90,
+    )
+    output = seed()
+    assert exams_selectors.choices_without_exam(teacher) == []
+    assert Exam.objects.get(choice=choice) == exam
+    assert "no exam yet" not in output
