@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from emtihan.core.api import ApiDomainError, ErrorOut, error_responses, raise_as_http
+from emtihan.core.api import ApiDomainError, ErrorOut, Id, Whole, error_responses, raise_as_http
 
 from . import selectors, services
 from .models import Attempt
@@ -88,12 +88,12 @@ class ConflictOut(Schema):
 
 
 class StartIn(Schema):
-    exam_id: int
+    exam_id: Id
 
 
 class WriteIn(Schema):
     content: dict[str, Any]
-    base_version: int
+    base_version: Whole
     key: str
 
 
@@ -174,7 +174,7 @@ def start(request: HttpRequest, data: StartIn):
 @router.get(
     "/{attempt_id}", response={200: AttemptStateOut, **errors}, summary="The attempt's state"
 )
-def attempt_get(request: HttpRequest, attempt_id: int):
+def attempt_get(request: HttpRequest, attempt_id: Id):
     attempt = _call(services.attempt_resume, attempt_id=attempt_id, student_user=request.user)
     return _state(attempt)
 
@@ -184,7 +184,7 @@ def attempt_get(request: HttpRequest, attempt_id: int):
     response={200: SaveOut, **write_errors},
     summary="Autosave a draft",
 )
-def draft_save(request: HttpRequest, attempt_id: int, question_id: int, data: WriteIn):
+def draft_save(request: HttpRequest, attempt_id: Id, question_id: Id, data: WriteIn):
     return _write(
         services.answer_save,
         attempt_id=attempt_id,
@@ -201,7 +201,7 @@ def draft_save(request: HttpRequest, attempt_id: int, question_id: int, data: Wr
     response={200: SendOut, **write_errors},
     summary="Send an answer: a new numbered version and its receipt",
 )
-def answer_send(request: HttpRequest, attempt_id: int, question_id: int, data: WriteIn):
+def answer_send(request: HttpRequest, attempt_id: Id, question_id: Id, data: WriteIn):
     return _write(
         services.answer_send,
         attempt_id=attempt_id,
@@ -220,7 +220,7 @@ def answer_send(request: HttpRequest, attempt_id: int, question_id: int, data: W
 )
 def picture_upload(
     request: HttpRequest,
-    attempt_id: int,
+    attempt_id: Id,
     file: File[UploadedFile] = None,  # type: ignore[assignment]  # the service reports a missing file as 400
 ):
     picture = _call(
@@ -238,7 +238,7 @@ def picture_upload(
 
 
 @router.post("/{attempt_id}/heartbeat", response={200: HeartbeatOut, **errors}, summary="I am here")
-def heartbeat(request: HttpRequest, attempt_id: int):
+def heartbeat(request: HttpRequest, attempt_id: Id):
     now = timezone.now()
     attempt = _call(services.heartbeat, attempt_id=attempt_id, student_user=request.user, now=now)
     return {
@@ -253,7 +253,7 @@ def heartbeat(request: HttpRequest, attempt_id: int):
 @router.post(
     "/{attempt_id}/finish", response={200: AttemptStateOut, **errors}, summary="Finish the exam"
 )
-def finish(request: HttpRequest, attempt_id: int, data: FinishIn):
+def finish(request: HttpRequest, attempt_id: Id, data: FinishIn):
     attempt = _call(
         services.attempt_finish, attempt_id=attempt_id, student_user=request.user, key=data.key
     )

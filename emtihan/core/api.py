@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from ninja import Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from .errors import DomainError, PermissionDeniedError, ValidationFailed
+from .ids import MAX_ID
 
 T = TypeVar("T")
+
+# Every id in a path, query or body (see core/ids.py): out of range is a 422, never a
+# database error. ``Whole``: a counter compared with a stored one (a revision, a version).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Whole = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class ErrorOut(Schema):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from emtihan.core.api import error_responses, raise_as_http
+from emtihan.core.api import Id, Whole, error_responses, raise_as_http
 from emtihan.university.models import Department, Discipline, StudyGroup
 
 from . import selectors, services
@@ -104,19 +104,19 @@ class OptionsOut(Schema):
 
 
 class ChoiceIn(Schema):
-    discipline_id: int
-    group_id: int
+    discipline_id: Id
+    group_id: Id
     platform: str
     form: str
     exam_type: str = ""
     additional_info: str = ""
-    programme_id: int | None = None
-    expected_revision: int | None = None
+    programme_id: Id | None = None
+    expected_revision: Whole | None = None
     submit: bool = True
 
 
 class DecisionIn(Schema):
-    expected_revision: int
+    expected_revision: Whole
     comment: str = ""
 
 
@@ -127,7 +127,7 @@ class ReopenIn(Schema):
 class BulkIn(Schema):
     decision: str
     comment: str = ""
-    items: list[tuple[int, int]]
+    items: list[tuple[Id, Whole]]
 
 
 class BulkOut(Schema):
@@ -157,7 +157,7 @@ def rules_list(request):
 
 
 @router.get("/options", response=OptionsOut, summary="What the drop-downs offer for a discipline")
-def options(request, discipline_id: int, platform: str = "", form: str = ""):
+def options(request, discipline_id: Id, platform: str = "", form: str = ""):
     discipline = get_object_or_404(
         Discipline.objects.select_related("department__faculty"), pk=discipline_id
     )
@@ -222,12 +222,12 @@ def _visible_choice(request, choice_id: int) -> ExamFormChoice:
 
 
 @router.get("/choices/{choice_id}", response=ChoiceOut)
-def choice_get(request, choice_id: int):
+def choice_get(request, choice_id: Id):
     return ChoiceOut.of(_visible_choice(request, choice_id))
 
 
 @router.get("/choices/{choice_id}/history", response=list[TransitionOut])
-def choice_history(request, choice_id: int):
+def choice_history(request, choice_id: Id):
     choice = _visible_choice(request, choice_id)
     return [
         TransitionOut(
@@ -239,7 +239,7 @@ def choice_history(request, choice_id: int):
 
 
 @router.post("/choices/{choice_id}/approve", response={200: ChoiceOut, **error_responses})
-def choice_approve(request, choice_id: int, payload: DecisionIn):
+def choice_approve(request, choice_id: Id, payload: DecisionIn):
     choice = raise_as_http(
         services.choice_approve,
         actor=request.user, choice_id=choice_id, expected_revision=payload.expected_revision, comment=payload.comment,
@@ -248,7 +248,7 @@ def choice_approve(request, choice_id: int, payload: DecisionIn):
 
 
 @router.post("/choices/{choice_id}/return", response={200: ChoiceOut, **error_responses})
-def choice_return(request, choice_id: int, payload: DecisionIn):
+def choice_return(request, choice_id: Id, payload: DecisionIn):
     choice = raise_as_http(
         services.choice_return,
         actor=request.user, choice_id=choice_id, expected_revision=payload.expected_revision, comment=payload.comment,
@@ -257,7 +257,7 @@ def choice_return(request, choice_id: int, payload: DecisionIn):
 
 
 @router.post("/choices/{choice_id}/reopen", response={200: ChoiceOut, **error_responses})
-def choice_reopen(request, choice_id: int, payload: ReopenIn):
+def choice_reopen(request, choice_id: Id, payload: ReopenIn):
     choice = raise_as_http(
         services.choice_reopen, actor=request.user, choice_id=choice_id, comment=payload.comment
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from emtihan.core.ids import parse_id, parse_whole
 from emtihan.umkd.models import MaterialVersion
 
 from .models import AdditionalInfo, ExamForm, ExamType, Platform
@@ -136,12 +137,11 @@ class ChoiceDialogForm(forms.Form):
             form=d.get("form", ""),
             exam_type=d.get("exam_type", ""),
             additional_info=d.get("additional_info", ""),
-            programme_id=int(programme) if programme.isdigit() else None,
+            programme_id=parse_id(programme),
         )
 
     def expected_revision(self) -> int | None:
-        value = (self.submitted.get("revision") or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_whole((self.submitted.get("revision") or "").strip())
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         """Show the service's messages (the server's rules are the only validation)."""

@@ -10,7 +10,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from emtihan.accounts.models import Role, User
 from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from emtihan.core.http import next_url
+from emtihan.core.ids import parse_id, parse_whole
 from emtihan.umkd.selectors import programme_versions_for
 from emtihan.university.models import Department, Discipline, Faculty, StudyGroup
 
@@ -211,7 +213,9 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         comment = request.POST.get("comment", "")
-        revision = int(request.POST.get("revision") or 0)
+        revision = parse_whole(request.POST.get("revision") or "0")
+        if revision is None:
+            raise BadRequest("revision")
         try:
             if action == "approve":
                 services.choice_approve(
@@ -261,9 +265,11 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     _require_head(request)
     items = []
     for value in request.POST.getlist("selected"):
-        choice_id, _sep, revision = value.partition(":")
-        if choice_id.isdigit() and revision.isdigit():
-            items.append((int(choice_id), int(revision)))
+        raw_id, _sep, raw_revision = value.partition(":")
+        choice_id, revision = parse_id(raw_id), parse_whole(raw_revision)
+        if choice_id is None or revision is None:
+            raise BadRequest("selected")  # the page sends "id:revision"; this was not it
+        items.append((choice_id, revision))
     decision = request.POST.get("decision", "")
     comment = request.POST.get("comment", "")
     if not items:
@@ -286,7 +292,7 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
             }
             for failed_id, reason in result.failed.items():
                 messages.error(request, f"{names.get(failed_id, str(failed_id))}: {reason}")
-    return redirect(request.POST.get("next") or "examforms:review")
+    return redirect(next_url(request, reverse("examforms:review")))
 
 
 # --- registrar: export -------------------------------------------------------------------
@@ -305,13 +311,14 @@ def export(request: HttpRequest) -> HttpResponse:
     if scope:
         period = services.current_period()
         kind, _sep, ident = scope.partition(":")
+        ident_id = parse_id(ident)
         allowed_departments = {d.pk for d in departments}
-        if kind == "department" and ident.isdigit() and int(ident) in allowed_departments:
-            rows = selectors.export_rows(period=period, department_ids=[int(ident)])
-            label = Department.objects.get(pk=int(ident)).code
-        elif kind == "faculty" and ident.isdigit() and is_registrar:
-            rows = selectors.export_rows(period=period, faculty_id=int(ident))
-            label = get_object_or_404(Faculty, pk=int(ident)).code
+        if kind == "department" and ident_id in allowed_departments:
+            rows = selectors.export_rows(period=period, department_ids=[ident_id])
+            label = Department.objects.get(pk=ident_id).code
+        elif kind == "faculty" and ident_id is not None and is_registrar:
+            rows = selectors.export_rows(period=period, faculty_id=ident_id)
+            label = get_object_or_404(Faculty, pk=ident_id).code
         elif kind == "all" and is_registrar:
             rows = selectors.export_rows(period=period)
             label = "all"

@@ -16,7 +16,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from emtihan.core.api import error_responses, raise_as_http
+from emtihan.core.api import Id, error_responses, raise_as_http
 from emtihan.examforms.models import ExamFormChoice
 
 from . import selectors, services
@@ -64,7 +64,7 @@ class ExamOut(Schema):
 
 
 class ExamCreateIn(Schema):
-    choice_id: int
+    choice_id: Id
     title: str
     opens_at: dt.datetime
     closes_at: dt.datetime
@@ -113,7 +113,7 @@ class QuestionIn(Schema):
     spec: dict[str, Any] = {}
     points: Decimal = Decimal(1)
     name: str = ""
-    pool_id: int | None = None
+    pool_id: Id | None = None
     order: int | None = None
 
 
@@ -281,7 +281,7 @@ def exam_create(request: HttpRequest, payload: ExamCreateIn):
 
 
 @router.get("/{exam_id}", response=ExamDetailOut)
-def exam_get(request: HttpRequest, exam_id: int):
+def exam_get(request: HttpRequest, exam_id: Id):
     exam = _exam(request, exam_id)
     return ExamDetailOut(
         exam=ExamOut.of(exam),
@@ -292,7 +292,7 @@ def exam_get(request: HttpRequest, exam_id: int):
 
 
 @router.patch("/{exam_id}", response={200: ExamOut, **error_responses})
-def exam_update(request: HttpRequest, exam_id: int, payload: ExamPatchIn):
+def exam_update(request: HttpRequest, exam_id: Id, payload: ExamPatchIn):
     exam = _exam(request, exam_id)
     changes = payload.dict(exclude_unset=True)
     exam = raise_as_http(services.exam_update, actor=request.user, exam=exam, **changes)
@@ -300,13 +300,13 @@ def exam_update(request: HttpRequest, exam_id: int, payload: ExamPatchIn):
 
 
 @router.post("/{exam_id}/publish", response={200: ExamOut, **error_responses})
-def exam_publish(request: HttpRequest, exam_id: int):
+def exam_publish(request: HttpRequest, exam_id: Id):
     exam = raise_as_http(services.exam_publish, actor=request.user, exam=_exam(request, exam_id))
     return ExamOut.of(exam)
 
 
 @router.post("/{exam_id}/unpublish", response={200: ExamOut, **error_responses})
-def exam_unpublish(request: HttpRequest, exam_id: int):
+def exam_unpublish(request: HttpRequest, exam_id: Id):
     exam = raise_as_http(services.exam_unpublish, actor=request.user, exam=_exam(request, exam_id))
     return ExamOut.of(exam)
 
@@ -315,13 +315,13 @@ def exam_unpublish(request: HttpRequest, exam_id: int):
 
 
 @router.get("/{exam_id}/questions", response=list[QuestionOut])
-def question_list(request: HttpRequest, exam_id: int):
+def question_list(request: HttpRequest, exam_id: Id):
     exam = _exam(request, exam_id)
     return [QuestionOut.of(q) for q in exam.questions.order_by("order", "pk")]
 
 
 @router.post("/{exam_id}/questions", response={201: QuestionOut, **error_responses})
-def question_create(request: HttpRequest, exam_id: int, payload: QuestionIn):
+def question_create(request: HttpRequest, exam_id: Id, payload: QuestionIn):
     exam = _exam(request, exam_id)
     values = payload.dict(exclude={"pool_id"})
     question = raise_as_http(
@@ -335,7 +335,7 @@ def question_create(request: HttpRequest, exam_id: int, payload: QuestionIn):
 
 
 @router.put("/{exam_id}/questions/{question_id}", response={200: QuestionOut, **error_responses})
-def question_update(request: HttpRequest, exam_id: int, question_id: int, payload: QuestionIn):
+def question_update(request: HttpRequest, exam_id: Id, question_id: Id, payload: QuestionIn):
     exam = _exam(request, exam_id)
     values = payload.dict(exclude={"pool_id"})
     question = raise_as_http(
@@ -349,7 +349,7 @@ def question_update(request: HttpRequest, exam_id: int, question_id: int, payloa
 
 
 @router.delete("/{exam_id}/questions/{question_id}", response={204: None, **error_responses})
-def question_delete(request: HttpRequest, exam_id: int, question_id: int):
+def question_delete(request: HttpRequest, exam_id: Id, question_id: Id):
     exam = _exam(request, exam_id)
     raise_as_http(
         services.question_delete, actor=request.user, question=_question(exam, question_id)
@@ -358,7 +358,7 @@ def question_delete(request: HttpRequest, exam_id: int, question_id: int):
 
 
 @router.post("/{exam_id}/pools", response={201: PoolOut, **error_responses})
-def pool_create(request: HttpRequest, exam_id: int, payload: PoolIn):
+def pool_create(request: HttpRequest, exam_id: Id, payload: PoolIn):
     exam = _exam(request, exam_id)
     pool = raise_as_http(services.pool_create, actor=request.user, exam=exam, **payload.dict())
     return Status(201, PoolOut(id=pool.pk, name=pool.name, pick=pool.pick, order=pool.order))
@@ -371,7 +371,7 @@ def pool_create(request: HttpRequest, exam_id: int, payload: PoolIn):
 )
 def questions_import(
     request: HttpRequest,
-    exam_id: int,
+    exam_id: Id,
     data: Form[ImportIn],
     file: File[UploadedFile] = None,  # type: ignore[assignment]  # the service reports a missing file as 400
 ):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from emtihan.core.api import ApiDomainError, error_responses, raise_as_http
+from emtihan.core.api import ApiDomainError, Id, error_responses, raise_as_http
 from emtihan.university.models import Discipline
 
 from . import selectors, services
@@ -70,7 +70,7 @@ class MaterialListOut(Schema):
     response={200: list[MaterialListOut], **error_responses},
     summary="Materials of a discipline, by section, with all versions (newest first)",
 )
-def materials_list(request: HttpRequest, discipline_id: int):
+def materials_list(request: HttpRequest, discipline_id: Id):
     discipline = _viewable_discipline(request, discipline_id)
     return Status(200, list(selectors.materials_for_discipline(discipline)))
 
@@ -81,7 +81,7 @@ def materials_list(request: HttpRequest, discipline_id: int):
 class MaterialUploadIn(Schema):
     section: str = ""
     title: str = ""
-    material_id: int | None = None
+    material_id: Id | None = None
 
 
 class MaterialUploadOut(_VersionFields):
@@ -105,7 +105,7 @@ class MaterialUploadOut(_VersionFields):
 )
 def material_upload(
     request: HttpRequest,
-    discipline_id: int,
+    discipline_id: Id,
     data: Form[MaterialUploadIn],
     file: File[UploadedFile] = None,  # type: ignore[assignment]  # the service reports a missing file as 400
 ):
@@ -153,7 +153,7 @@ class ProgrammeOut(_VersionFields):
     response={200: list[ProgrammeOut], **error_responses},
     summary="The latest version of each final-exam programme of a discipline, newest first",
 )
-def programmes_list(request: HttpRequest, discipline_id: int):
+def programmes_list(request: HttpRequest, discipline_id: Id):
     discipline = _viewable_discipline(request, discipline_id)
     return Status(
         200, list(selectors.programme_versions_for(discipline).select_related("uploaded_by"))

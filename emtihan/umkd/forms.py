@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from emtihan.core.forms import ServiceErrorsMixin
+from emtihan.core.ids import MAX_ID
 
 from .models import Section
 from .services import format_megabytes
@@ -35,7 +36,9 @@ class MaterialUploadForm(ServiceErrorsMixin, forms.Form):
         allow_empty_file=True,
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
     )
-    material = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    material = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_ID
+    )
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

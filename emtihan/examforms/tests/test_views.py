@@ -191,6 +191,26 @@ def test_bulk_approve_from_the_review_page(client, world, submitted):
     assert ExamFormChoice.objects.get().status == ChoiceStatus.APPROVED
 
 
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ("/exam-forms/review/?status=submitted", "/exam-forms/review/?status=submitted"),
+        ("https://evil.example/phish", "/exam-forms/review/"),
+        ("//evil.example/phish", "/exam-forms/review/"),
+        ("http://testserver.evil.example/", "/exam-forms/review/"),
+        ("", "/exam-forms/review/"),
+    ],
+)
+def test_bulk_review_goes_back_only_into_this_site(client, world, submitted, sent, expected):
+    client.force_login(world.head)
+    response = client.post(
+        reverse("examforms:review_bulk"),
+        {"selected": [f"{submitted.pk}:1"], "decision": "approve", "next": sent},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == expected
+
+
 def test_the_registrar_exports_a_faculty_as_xlsx(client, world, submitted):
     client.force_login(world.registrar)
     response = client.get(reverse("examforms:export"), {"scope": f"faculty:{world.it_faculty.pk}"})
