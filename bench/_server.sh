@@ -17,6 +17,9 @@ PY=${PY:-.venv/bin/python}
 URL="http://127.0.0.1:$PORT"
 export DATABASE_URL="$PGURL/emtihan_bench" DJANGO_SETTINGS_MODULE=emtihan.settings
 export ALLOWED_HOSTS=127.0.0.1,localhost DB_CONN_MAX_AGE=600 LOG_LEVEL=WARNING
+# emtihan refuses to start with DEBUG off and no key of its own: a fresh one per run.
+SECRET_KEY=${SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')}
+export SECRET_KEY
 
 psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS emtihan_bench" -c "CREATE DATABASE emtihan_bench" >/dev/null
 "$PY" manage.py migrate -v 0

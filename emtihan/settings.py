@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,8 +38,26 @@ def envint(name: str, default: int) -> int:
 
 
 DEBUG = envbool("DEBUG", False)
-# The demo and tests run with a generated key; production must set SECRET_KEY.
-SECRET_KEY = envstr("SECRET_KEY", "insecure-dev-key-change-me-" + "0" * 20)
+
+# SECRET_KEY signs sessions, password-reset links and the login throttle's device
+# cookies: anyone who knows it can forge them. The development key below is public (it is
+# in this file), so it is used only with DEBUG on; without DEBUG, emtihan refuses to start
+# unless SECRET_KEY (or SECRET_KEY_FILE) names a key of its own. `make demo` keeps a
+# generated one in data/secret_key, the tests set theirs (settings_test.py).
+DEVELOPMENT_SECRET_KEY = "insecure-dev-key-change-me-" + "0" * 20
+SECRET_KEY = envstr("SECRET_KEY", "") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and (
+    not SECRET_KEY
+    or SECRET_KEY == DEVELOPMENT_SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set, or is a public development key, and DEBUG is off. Set "
+        "SECRET_KEY (or SECRET_KEY_FILE, a file holding it) to a long random string kept "
+        "secret, e.g. the output of: python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'. For development on your own machine set "
+        "DEBUG=true instead (see docs/OPERATIONS.md)."
+    )
 ALLOWED_HOSTS = [
     h for h in envstr("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
@@ -228,8 +247,22 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# SECURE_DEPLOYMENT=true: served over HTTPS behind a reverse proxy that terminates TLS and
+# sets X-Forwarded-Proto (docs/OPERATIONS.md, "HTTPS"). One switch for the settings that
+# only make sense there, each with its own variable to adjust it.
+SECURE_DEPLOYMENT = envbool("SECURE_DEPLOYMENT", False)
+if SECURE_DEPLOYMENT:
+    # The proxy tells Django the browser's scheme; it must overwrite any header of that
+    # name the browser sent, or a plain-HTTP request could claim to be HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    # A load balancer's health check may come over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = SECURE_DEPLOYMENT
+CSRF_COOKIE_SECURE = SECURE_DEPLOYMENT
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,9 +1,13 @@
 """Test settings: the real settings with fast password hashing and inline tasks."""
 
+import os
 import tempfile
 from pathlib import Path
 
-from .settings import *  # noqa: F403
+# settings.py refuses to start without a SECRET_KEY of its own when DEBUG is off.
+os.environ.setdefault("SECRET_KEY", "emtihan-tests-only-" + "x" * 40)
+
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

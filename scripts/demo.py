@@ -6,6 +6,7 @@ Runs the background-task worker beside the web server and stops both on Ctrl+C.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,6 +25,14 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emtihan.settings")
     os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     (ROOT / "data").mkdir(exist_ok=True)
+    # emtihan refuses to start without a secret key of its own (DEBUG is off here, as in
+    # production): generate one for this demo, once, and keep it beside its database.
+    key_file = ROOT / "data" / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    if not os.environ.get("SECRET_KEY"):
+        os.environ.setdefault("SECRET_KEY_FILE", str(key_file))
     print("==> Preparing the database (SQLite in data/)…", flush=True)
     manage("migrate", "--no-input", "-v", "0")
     print("==> Loading demo data…", flush=True)
