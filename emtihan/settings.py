@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
     "django_tasks",
     "django_tasks_db",
     "emtihan.core",
@@ -102,8 +101,6 @@ MIDDLEWARE = [
     "emtihan.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # axes must be last: it turns a locked-out login into a 429 page.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "emtihan.urls"
@@ -147,7 +144,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # first: refuses a throttled log-in before any password is checked (accounts/throttle.py)
+    "emtihan.accounts.backends.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -162,15 +160,22 @@ LOGOUT_REDIRECT_URL = "login"
 # must choose a new one at first login before doing anything else.
 FORCE_PASSWORD_CHANGE = envbool("FORCE_PASSWORD_CHANGE", False)
 
-# Login throttling (django-axes): lock a username+IP pair after N failures for a cool-off.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_ENABLED = envbool("AXES_ENABLED", True)
-AXES_VERBOSE = False
+# The client's address (accounts/throttle.py, docs/OPERATIONS.md "Log-in throttling"):
+# behind N reverse proxies that each append to CLIENT_IP_HEADER, set TRUSTED_PROXY_COUNT=N.
+# 0 (the default) reads REMOTE_ADDR and ignores the header, which a browser can forge.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+CLIENT_IP_HEADER = envstr("CLIENT_IP_HEADER", "X-Forwarded-For")
+# Log-in throttling over a sliding window: failures per account (from devices that never
+# logged in to it) and per client address over all accounts (password spraying).
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_IP_FAILURE_LIMIT = envint("LOGIN_IP_FAILURE_LIMIT", 30)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15)
+# How long a browser stays a known device of an account after its last log-in there.
+LOGIN_DEVICE_DAYS = envint("LOGIN_DEVICE_DAYS", 180)
+# "Forgot password": mails per e-mail and per client address in the window.
+PASSWORD_RESET_LIMIT = envint("PASSWORD_RESET_LIMIT", 3)
+PASSWORD_RESET_IP_LIMIT = envint("PASSWORD_RESET_IP_LIMIT", 20)
+PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [
@@ -273,7 +278,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 # The exam-form rules apply per academic year (e.g. "2026-2027"); the migration loads

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import time_zone_choices
-from .models import ApiToken, User
+from .models import ApiToken, ThrottleEvent, User
 
 
 def _clean_unique_email(form: forms.ModelForm) -> str:
@@ -143,3 +143,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
             )
             % {"user": obj.user.email, "key": key},
         )
+
+
+@admin.register(ThrottleEvent)
+class ThrottleEventAdmin(admin.ModelAdmin):
+    """Failed log-ins and "Forgot password" mails the throttles count. Deleting an e-mail's
+    (or an address's) failed log-ins unlocks it at once (docs/OPERATIONS.md)."""
+
+    list_display = ("at", "kind", "account", "ip", "device")
+    list_filter = ("kind",)
+    search_fields = ("account", "ip")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from emtihan.core.forms import ServiceErrorsMixin
@@ -21,10 +22,16 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        # E-mails are compared without case, so the login throttle (django-axes, which
-        # counts failures per username) must see one spelling: otherwise every change of
-        # case would get a fresh set of attempts.
+        # E-mails are compared without case, so the login throttle (which counts failures
+        # per e-mail) must see one spelling: otherwise every change of case would get a
+        # fresh set of attempts.
         return self.cleaned_data["username"].lower()
+
+    def get_invalid_login_error(self) -> ValidationError:
+        refusal = getattr(self.request, "login_refusal", None)
+        if refusal is not None:
+            return ValidationError(refusal.message(), code="throttled")
+        return super().get_invalid_login_error()
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

@@ -130,3 +130,38 @@ class ApiToken(models.Model):
         key = "emt_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
         return token, key
+
+
+class ThrottleEvent(models.Model):
+    """One event the log-in and "Forgot password" throttles count (accounts/throttle.py).
+
+    Rows older than the throttle's window are deleted as new ones are written; deleting
+    rows in the admin lifts a lock at once.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN_FAILURE = "login_failure", _("failed log-in")
+        PASSWORD_RESET = "password_reset", _("password reset request")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    # The e-mail as typed (lower-case), whether or not an account has it: an unknown
+    # address is throttled like a known one, so the answers do not tell them apart.
+    account = models.CharField(_("e-mail"), max_length=254)
+    # The client's address (an IPv6 address as its /64 network); see throttle.client_ip.
+    ip = models.CharField(_("IP address"), max_length=64)
+    # A device that has logged in to this account before (its cookie's id), else empty.
+    device = models.CharField(_("known device"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("throttled attempt")
+        verbose_name_plural = _("throttled attempts")
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["kind", "account", "at"], name="throttle_account"),
+            models.Index(fields=["kind", "ip", "at"], name="throttle_ip"),
+            models.Index(fields=["at"], name="throttle_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.account} from {self.ip}"

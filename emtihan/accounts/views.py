@@ -13,7 +13,7 @@ from django.views import i18n as i18n_views
 from emtihan.core import http
 from emtihan.core.errors import ValidationFailed
 
-from . import services
+from . import services, throttle
 from .forms import EmailAuthenticationForm, TimeZoneForm
 from .models import Role, User
 
@@ -38,6 +38,19 @@ def home(request):
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.remember_device(self.request, response, account=form.get_user().email)
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        refusal = getattr(self.request, "login_refusal", None)
+        if refusal is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -62,7 +62,7 @@ def test_the_link_sets_a_new_password(client, world):
     world.teacher.refresh_from_db()
     assert world.teacher.check_password("a-brand-new-secret-77")
     assert not world.teacher.check_password("pass-2026")
-    # client.login() cannot be used: axes needs the request that authenticate() is given.
+    # Through the log-in page, as the person would (and past the log-in throttle).
     login = client.post(
         reverse("login"), {"username": "teacher@test.local", "password": "a-brand-new-secret-77"}
     )
