@@ -36,6 +36,7 @@ VARIABLES = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "DATABASE_URL",
     "REDIS_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' fixture in this process
 )
 
 
