@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import i18n as i18n_views
 
 from emtihan.core import http
-from emtihan.core.errors import ValidationFailed
+from emtihan.core.pages import service_errors
 
 from . import services, throttle
 from .forms import EmailAuthenticationForm, TimeZoneForm
@@ -83,11 +83,9 @@ def time_zone(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required
     form = TimeZoneForm(request.POST or None, initial={"time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form) as call:
             services.user_time_zone_set(user=user, time_zone=form.cleaned_data["time_zone"])
-        except ValidationFailed as exc:
-            form.show_errors(exc.errors)
-        else:
+        if call.ok:
             messages.success(
                 request,
                 _("Dates and times are now shown in the %(zone)s time zone.")

@@ -133,13 +133,11 @@ write_errors = {**errors, 409: ConflictOut}
 
 
 def _call(func: Callable[..., T], **kwargs: Any) -> T:
-    """Call a service; map the sitting's own errors (404, 410), then the shared ones."""
+    """Call a service; map the sitting's own error (410), then the shared ones."""
 
     def mapped() -> T:
         try:
             return func(**kwargs)
-        except services.NotFoundError as exc:
-            raise ApiDomainError(404, exc.message) from exc
         except services.TimeIsOver as exc:
             raise ApiDomainError(410, exc.message) from exc
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from emtihan.accounts.models import User
 from emtihan.core import http
-from emtihan.core.errors import DomainError, ValidationFailed
+from emtihan.core.pages import service_errors
 from emtihan.exams.models import Accommodation, Exam, TimeoutPolicy
 
 from . import selectors, services
@@ -64,10 +64,9 @@ def exam(request: HttpRequest, exam_id: int) -> HttpResponse:
         raise Http404(_(services.ERR_EXAM_NOT_FOUND))
     exam, attempt = found
     if request.method == "POST":
-        try:
+        with service_errors(request) as call:
             attempt = services.attempt_start(student_user=_user(request), exam_id=exam.pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        if not call.ok:
             return redirect("attempts:exam", exam_id=exam.pk)
         return redirect("attempts:sitting", attempt_id=attempt.pk)
     now = timezone.now()
@@ -105,10 +104,10 @@ def exam(request: HttpRequest, exam_id: int) -> HttpResponse:
 @require_GET
 def sitting(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The exam page: a server-rendered shell for the front end's TypeScript island."""
-    try:
+    with service_errors(request) as call:
         attempt = services.attempt_resume(attempt_id=attempt_id, student_user=_user(request))
-    except services.NotFoundError as exc:
-        raise Http404(exc.message) from exc
+    if not call.ok:
+        return redirect("attempts:home")
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("attempts:finished", attempt_id=attempt.pk)
     state = selectors.attempt_state(attempt)
@@ -130,10 +129,10 @@ def sitting(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_GET
 def finished(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The end of the sitting: the receipt of every sent answer."""
-    try:
+    with service_errors(request) as call:
         attempt = services.attempt_resume(attempt_id=attempt_id, student_user=_user(request))
-    except services.NotFoundError as exc:
-        raise Http404(exc.message) from exc
+    if not call.ok:
+        return redirect("attempts:home")
     if attempt.status == AttemptStatus.IN_PROGRESS:
         return redirect("attempts:sitting", attempt_id=attempt.pk)
     return render(
@@ -198,20 +197,14 @@ def exam_attempts(request: HttpRequest, exam_id: int) -> HttpResponse:
 def decide(request: HttpRequest, attempt_id: int) -> HttpResponse:
     _require_decider(request)
     next_url = http.next_url(request, reverse("attempts:decisions"))
-    try:
+    with service_errors(request) as call:
         attempt = services.attempt_decide(
             actor=_user(request),
             attempt_id=attempt_id,
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
         )
-    except ValidationFailed as exc:
-        for field_messages in exc.errors.values():
-            for message in field_messages:
-                messages.error(request, message)
-    except services.NotFoundError as exc:
-        raise Http404(exc.message) from exc
-    else:
+    if call.ok:
         messages.success(
             request,
             _("Decision recorded for %(student)s: %(decision)s.")

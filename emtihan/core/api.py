@@ -9,7 +9,7 @@ from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from .errors import DomainError, PermissionDeniedError, ValidationFailed
+from .errors import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
 from .ids import MAX_ID
 
 T = TypeVar("T")
@@ -37,12 +37,14 @@ class ApiDomainError(HttpError):
 
 
 def raise_as_http(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call a service; turn its DomainError into 400 (validation), 403 or 409 (state)."""
+    """Call a service; turn its DomainError into 400 (validation), 403, 404 or 409 (state)."""
     try:
         return func(*args, **kwargs)
     except ValidationFailed as exc:
         raise ApiDomainError(400, exc.message, exc.errors) from exc
     except PermissionDeniedError as exc:
         raise ApiDomainError(403, exc.message) from exc
+    except NotFoundError as exc:
+        raise ApiDomainError(404, exc.message) from exc
     except DomainError as exc:
         raise ApiDomainError(409, exc.message) from exc

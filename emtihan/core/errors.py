@@ -20,6 +20,10 @@ class PermissionDeniedError(DomainError):
     """The person may not do this (HTTP 403)."""
 
 
+class NotFoundError(DomainError):
+    """The object does not exist, or is not the requester's to see (HTTP 404)."""
+
+
 class ValidationFailed(DomainError):
     """Input broke one or more rules; ``errors`` maps field names to messages (HTTP 400)."""
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class ShowsErrors(Protocol):
+    """A form that can show a service's ``ValidationFailed.errors`` (``core.pages``)."""
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None: ...
 
 
 class ServiceErrorsMixin:

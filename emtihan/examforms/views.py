@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from emtihan.accounts.models import Role, User
-from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from emtihan.core.errors import DomainError
 from emtihan.core.http import next_url
 from emtihan.core.ids import parse_id, parse_whole
+from emtihan.core.pages import service_errors
 from emtihan.umkd.selectors import programme_versions_for
 from emtihan.university.models import Department, Discipline, Faculty, StudyGroup
 
@@ -131,7 +132,7 @@ def choice_edit(request: HttpRequest, discipline_id: int, group_id: int) -> Http
     form = ChoiceDialogForm(
         request.POST, rulebook=rulebook, programmes=programmes, fields_url=fields_url
     )
-    try:
+    with service_errors(form) as call:
         choice = services.choice_save(
             actor=_user(request),
             discipline=discipline,
@@ -140,13 +141,7 @@ def choice_edit(request: HttpRequest, discipline_id: int, group_id: int) -> Http
             submit=True,
             expected_revision=form.expected_revision(),
         )
-    except ValidationFailed as exc:
-        form.show_errors(exc.errors)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        form.show_errors({"__all__": [exc.message]})
-    else:
+    if call.ok:
         messages.success(
             request,
             _("%(discipline)s · %(group)s: sent for review.")
@@ -216,7 +211,7 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
         revision = parse_whole(request.POST.get("revision") or "0")
         if revision is None:
             raise BadRequest("revision")
-        try:
+        with service_errors() as call:
             if action == "approve":
                 services.choice_approve(
                     actor=_user(request), choice_id=pk, expected_revision=revision, comment=comment
@@ -234,15 +229,12 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Reopened: %(what)s") % {"what": _row_name(choice)})
             else:
                 raise DomainError(_("Unknown decision."))
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            error = exc.message
-            choice.refresh_from_db()
-        else:
+        if call.ok:
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
+        error = call.message
+        choice.refresh_from_db()
     return render(
         request,
         "examforms/_review_dialog.html",
@@ -275,13 +267,11 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     if not items:
         messages.warning(request, _("Select at least one row first."))
     else:
-        try:
+        with service_errors(request) as call:
             result = services.choices_bulk_decide(
                 actor=_user(request), items=items, decision=decision, comment=comment
             )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if call.ok:
             if result.done:
                 messages.success(request, _("Choices decided: %(n)d.") % {"n": len(result.done)})
             names = {

@@ -136,6 +136,9 @@ class QuestionForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args: Any, pools: list[QuestionPool], kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.question_kind = kind
+        # The service's messages about the option/answer rows (its "spec" field): the page
+        # shows them beside the rows, which are not fields of this form.
+        self.spec_errors: list[str] = []
         pool_field: Any = self.fields["pool"]
         pool_field.choices = [("", _("— none: asked to every student"))] + [
             (p.pk, f"{p.name} ({p.pick})") for p in pools
@@ -154,6 +157,11 @@ class QuestionForm(ServiceErrorsMixin, forms.Form):
     def chosen_pool(self) -> QuestionPool | None:
         pool_id = self.cleaned_data.get("pool")
         return self.pools.get(pool_id) if pool_id else None
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        rest = dict(errors)
+        self.spec_errors = rest.pop("spec", [])
+        super().show_errors(rest)
 
 
 # --- options and answers as rows -------------------------------------------------------------

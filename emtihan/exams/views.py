@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from emtihan.accounts.models import Role, User
-from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from emtihan.core.pages import service_errors
 
 from . import selectors, services
 from .forms import (
@@ -49,15 +49,6 @@ def _exam(request: HttpRequest, exam_id: int) -> Exam:
 
 def _detail_url(exam: Exam, anchor: str = "") -> str:
     return reverse("exams:detail", args=[exam.pk]) + (f"#{anchor}" if anchor else "")
-
-
-def _flash_error(request: HttpRequest, exc: DomainError) -> None:
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.message) from exc
-    errors = getattr(exc, "errors", None) or {}
-    texts = [m for msgs in errors.values() for m in msgs] or [exc.message]
-    for text in texts:
-        messages.error(request, text)
 
 
 def _flash_warnings(request: HttpRequest, exam: Exam) -> None:
@@ -92,15 +83,9 @@ def exam_create(request: HttpRequest, choice_id: int) -> HttpResponse:
     if request.method == "POST":
         form = ExamSettingsForm(request.POST)
         if form.is_valid():
-            try:
+            with service_errors(form) as call:
                 exam = services.exam_create(actor=_user(request), choice=choice, **form.values())
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except ValidationFailed as exc:
-                form.show_errors(exc.errors)
-            except DomainError as exc:
-                form.show_errors({"__all__": [exc.message]})
-            else:
+            if call.ok:
                 messages.success(request, _("The exam was created. Now add its questions."))
                 _flash_warnings(request, exam)
                 return redirect(_detail_url(exam))
@@ -146,15 +131,9 @@ def exam_edit(request: HttpRequest, exam_id: int) -> HttpResponse:
     if request.method == "POST":
         form = ExamSettingsForm(request.POST)
         if form.is_valid():
-            try:
+            with service_errors(form) as call:
                 exam = services.exam_update(actor=_user(request), exam=exam, **form.values())
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except ValidationFailed as exc:
-                form.show_errors(exc.errors)
-            except DomainError as exc:
-                form.show_errors({"__all__": [exc.message]})
-            else:
+            if call.ok:
                 messages.success(request, _("The exam was saved."))
                 _flash_warnings(request, exam)
                 return redirect(_detail_url(exam))
@@ -170,15 +149,13 @@ def exam_edit(request: HttpRequest, exam_id: int) -> HttpResponse:
 def exam_publish(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
     action = request.POST.get("action", "publish")
-    try:
+    with service_errors(request):
         if action == "unpublish":
             services.exam_unpublish(actor=_user(request), exam=exam)
             messages.success(request, _("The exam was withdrawn: students no longer see it."))
         else:
             services.exam_publish(actor=_user(request), exam=exam)
             messages.success(request, _("The exam was published to the group's students."))
-    except DomainError as exc:
-        _flash_error(request, exc)
     return redirect(_detail_url(exam))
 
 
@@ -186,10 +163,9 @@ def exam_publish(request: HttpRequest, exam_id: int) -> HttpResponse:
 @require_POST
 def exam_delete(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
-    try:
+    with service_errors(request) as call:
         services.exam_delete(actor=_user(request), exam=exam)
-    except DomainError as exc:
-        _flash_error(request, exc)
+    if not call.ok:
         return redirect(_detail_url(exam))
     messages.success(request, _("The exam was deleted."))
     return redirect("exams:list")
@@ -204,7 +180,6 @@ def _question_page(
     form: QuestionForm,
     rows: list[dict],
     question: Question | None,
-    spec_errors: list[str] | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -215,7 +190,7 @@ def _question_page(
             "question": question,
             "kind": form.question_kind,
             "rows": rows,
-            "spec_errors": spec_errors or [],
+            "spec_errors": form.spec_errors,
             "is_choice": form.question_kind in CHOICE_KINDS,
             "QuestionKind": QuestionKind,
         },
@@ -247,7 +222,6 @@ def _save_question(
 
     form = QuestionForm(request.POST, pools=pools, kind=kind)
     rows = rows_from_post(kind, request.POST)
-    spec_errors: list[str] = []
     if form.is_valid():
         chosen_kind = form.cleaned_data["kind"]
         values = {
@@ -259,24 +233,17 @@ def _save_question(
             "pool": form.chosen_pool(),
             "order": form.cleaned_data.get("order"),
         }
-        try:
+        with service_errors(form) as call:
             if question is None:
                 services.question_create(actor=_user(request), exam=exam, **values)
                 messages.success(request, _("The question was added."))
             else:
                 services.question_update(actor=_user(request), question=question, **values)
                 messages.success(request, _("The question was saved."))
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except ValidationFailed as exc:
-            spec_errors = exc.errors.pop("spec", [])
-            form.show_errors(exc.errors)
-        except DomainError as exc:
-            form.show_errors({"__all__": [exc.message]})
-        else:
+        if call.ok:
             return redirect(_detail_url(exam, "questions"))
     blank = [{"id": "", "html": "", "fraction": "", "text": "", "value": "", "tolerance": ""}]
-    return _question_page(request, exam, form, rows + blank * 2, question, spec_errors)
+    return _question_page(request, exam, form, rows + blank * 2, question)
 
 
 @login_required
@@ -301,11 +268,9 @@ def question_edit(request: HttpRequest, exam_id: int, question_id: int) -> HttpR
 def question_delete(request: HttpRequest, exam_id: int, question_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
     question = get_object_or_404(Question, pk=question_id, exam=exam)
-    try:
+    with service_errors(request) as call:
         services.question_delete(actor=_user(request), question=question)
-    except DomainError as exc:
-        _flash_error(request, exc)
-    else:
+    if call.ok:
         messages.success(request, _("The question was deleted."))
     return redirect(_detail_url(exam, "questions"))
 
@@ -323,11 +288,9 @@ def pool_create(request: HttpRequest, exam_id: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return redirect(_detail_url(exam, "pools"))
-    try:
+    with service_errors(request) as call:
         services.pool_create(actor=_user(request), exam=exam, **form.cleaned_data)
-    except DomainError as exc:
-        _flash_error(request, exc)
-    else:
+    if call.ok:
         messages.success(request, _("The pool was added. Add questions to it."))
     return redirect(_detail_url(exam, "pools"))
 
@@ -340,15 +303,9 @@ def pool_edit(request: HttpRequest, exam_id: int, pool_id: int) -> HttpResponse:
     if request.method == "POST":
         form = PoolForm(request.POST)
         if form.is_valid():
-            try:
+            with service_errors(form) as call:
                 services.pool_update(actor=_user(request), pool=pool, **form.cleaned_data)
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except ValidationFailed as exc:
-                form.show_errors(exc.errors)
-            except DomainError as exc:
-                form.show_errors({"__all__": [exc.message]})
-            else:
+            if call.ok:
                 messages.success(request, _("The pool was saved."))
                 return redirect(_detail_url(exam, "pools"))
     else:
@@ -361,11 +318,9 @@ def pool_edit(request: HttpRequest, exam_id: int, pool_id: int) -> HttpResponse:
 def pool_delete(request: HttpRequest, exam_id: int, pool_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
     pool = get_object_or_404(QuestionPool, pk=pool_id, exam=exam)
-    try:
+    with service_errors(request) as call:
         services.pool_delete(actor=_user(request), pool=pool)
-    except DomainError as exc:
-        _flash_error(request, exc)
-    else:
+    if call.ok:
         messages.success(request, _("The pool was deleted."))
     return redirect(_detail_url(exam, "pools"))
 
@@ -385,7 +340,7 @@ def accommodation_set(request: HttpRequest, exam_id: int) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect(_detail_url(exam, "accommodations"))
     student = next(s for s in students if s.pk == form.cleaned_data["student"])
-    try:
+    with service_errors(request) as call:
         services.accommodation_set(
             actor=_user(request),
             exam=exam,
@@ -393,9 +348,7 @@ def accommodation_set(request: HttpRequest, exam_id: int) -> HttpResponse:
             extra_minutes=form.cleaned_data["extra_minutes"],
             reason=form.cleaned_data["reason"],
         )
-    except DomainError as exc:
-        _flash_error(request, exc)
-    else:
+    if call.ok:
         messages.success(request, _("The extra time was saved."))
     return redirect(_detail_url(exam, "accommodations"))
 
@@ -405,11 +358,9 @@ def accommodation_set(request: HttpRequest, exam_id: int) -> HttpResponse:
 def accommodation_delete(request: HttpRequest, exam_id: int, accommodation_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
     accommodation = get_object_or_404(Accommodation, pk=accommodation_id, exam=exam)
-    try:
+    with service_errors(request) as call:
         services.accommodation_delete(actor=_user(request), accommodation=accommodation)
-    except DomainError as exc:
-        _flash_error(request, exc)
-    else:
+    if call.ok:
         messages.success(request, _("The extra time was removed."))
     return redirect(_detail_url(exam, "accommodations"))
 
@@ -425,7 +376,7 @@ def questions_import(request: HttpRequest, exam_id: int) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
+            with service_errors(form):
                 result = services.questions_import(
                     actor=_user(request),
                     exam=exam,
@@ -434,12 +385,6 @@ def questions_import(request: HttpRequest, exam_id: int) -> HttpResponse:
                     encoding=form.cleaned_data["encoding"],
                     pools_from_categories=form.cleaned_data["pools_from_categories"],
                 )
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            except ValidationFailed as exc:
-                form.show_errors(exc.errors)
-            except DomainError as exc:
-                form.show_errors({"__all__": [exc.message]})
     else:
         form = ImportForm()
     return render(request, "exams/import.html", {"exam": exam, "form": form, "result": result})

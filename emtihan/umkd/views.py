@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from emtihan.core import http
-from emtihan.core.errors import PermissionDeniedError, ValidationFailed
+from emtihan.core.errors import ValidationFailed
+from emtihan.core.pages import service_errors
 from emtihan.university.models import Discipline
 
 from . import selectors, services
@@ -63,7 +64,7 @@ def discipline_materials(request: HttpRequest, discipline_id: int) -> HttpRespon
                 version_form = bound
             else:
                 form = bound
-            try:
+            with service_errors(bound) as call:
                 version = services.material_upload(
                     actor=request.user,
                     discipline=discipline,
@@ -72,11 +73,7 @@ def discipline_materials(request: HttpRequest, discipline_id: int) -> HttpRespon
                     title=bound.cleaned_data["title"],
                     material=_material_or_none(material_id),
                 )
-            except ValidationFailed as exc:
-                bound.show_errors(exc.errors)
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from exc
-            else:
+            if call.ok:
                 messages.success(
                     request,
                     _("Uploaded “%(title)s”, version %(number)s.")

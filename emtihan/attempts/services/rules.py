@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
-from emtihan.core.errors import DomainError
+from emtihan.core.errors import DomainError, NotFoundError
 
 from ..models import Attempt, AttemptStatus
 
@@ -42,6 +42,7 @@ ERR_PICTURE_TOO_LARGE = gettext_noop("The picture is larger than 5 MB.")
 ERR_PICTURE_FORMAT = gettext_noop("The file is not a PNG, JPEG, WebP or GIF picture.")
 ERR_PICTURE_DIMENSIONS = gettext_noop("The picture is larger than 4000 × 4000 pixels.")
 ERR_PICTURE_LIMIT = gettext_noop("This sitting already has 100 pictures, the most it can have.")
+
 # The columns a hot-path request reads: the attempt, plus the exam's absence cap.
 HOT_FIELDS = (
     "id",
@@ -57,10 +58,6 @@ HOT_FIELDS = (
     "exam__allow_pictures",
     "exam__allow_drawings",
 )
-
-
-class NotFoundError(DomainError):
-    """The attempt or question does not exist, or is not the requester's (HTTP 404)."""
 
 
 class TimeIsOver(DomainError):
