@@ -1,11 +1,13 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from emtihan.core.forms import ServiceErrorsMixin
 
+from .models import User
 from .services import time_zone_names
 
 
@@ -48,3 +50,18 @@ class TimeZoneForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].widget = forms.Select(choices=time_zone_choices())
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email):
+        # Django's own form skips accounts without a usable password. Here those are the
+        # teachers the registry import created: "Forgot password" is how they choose
+        # their first one (docs/REGISTRY-IMPORT.md), so every active account gets the mail.
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def save(self, commit: bool = True):
+        # The person chose this password: it is no longer the one the registry set.
+        self.user.must_change_password = False
+        return super().save(commit=commit)

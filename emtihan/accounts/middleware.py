@@ -5,16 +5,24 @@ from __future__ import annotations
 import zoneinfo
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
+
+ERR_CHOOSE_PASSWORD_FIRST = gettext_noop(
+    "Choose your own password first: open the password-change page."
+)
 
 
 class ForcePasswordChangeMiddleware:
     """With FORCE_PASSWORD_CHANGE on, send users whose password the registry set to the
-    password-change page until they choose their own."""
+    password-change page until they choose their own. The JSON API answers a session of
+    such a user with 403 instead (a redirect would be lost inside a script); a bearer
+    token is not a session and is not affected (request.user is anonymous here)."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/")
+    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,6 +36,8 @@ class ForcePasswordChangeMiddleware:
             and user.must_change_password
             and not request.path.startswith(self.ALLOWED_PREFIXES)
         ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": gettext(ERR_CHOOSE_PASSWORD_FIRST)}, status=403)
             return redirect(reverse("password_change"))
         return self.get_response(request)
 

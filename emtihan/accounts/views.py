@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from emtihan.core import http
 from emtihan.core.pages import service_errors
 
 from . import services, throttle
-from .forms import EmailAuthenticationForm, TimeZoneForm
+from .forms import EmailAuthenticationForm, PasswordResetForm, SetPasswordForm, TimeZoneForm
 from .models import Role, User
 
 
@@ -51,6 +51,20 @@ class LoginView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = str(refusal.retry_after)
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgot password": the mail goes out from a background task, throttled."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        services.password_reset_request(request=self.request, email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -105,3 +105,17 @@ def test_with_the_setting_off_nothing_happens(client, student):
     assert reverse("password_change") not in [url for url, _status in response.redirect_chain]
     student.refresh_from_db()
     assert student.must_change_password is True
+
+
+@override_settings(FORCE_PASSWORD_CHANGE=True)
+def test_the_api_refuses_the_session_until_the_password_is_changed(client, student):
+    from emtihan.accounts.middleware import ERR_CHOOSE_PASSWORD_FIRST
+
+    client.force_login(student)
+
+    response = client.get("/api/v1/attempts/999")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": ERR_CHOOSE_PASSWORD_FIRST}
+    change_password(client, old="100001")
+    assert client.get("/api/v1/attempts/999").status_code == 404  # no such attempt: past the gate
