@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emtihan.core.forms import ServiceErrorsMixin
 
-from .models import User
-from .services import time_zone_names
+from .models import User, time_zone_names
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
+from functools import cache
 
 from django.contrib.auth.models import AbstractBaseUser, Group, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA time zones this server knows (its tzdata), e.g. "Asia/Almaty"."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 class Role(models.TextChoices):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
-
 from django.http import HttpRequest
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
@@ -12,16 +9,10 @@ from django.utils.translation import gettext as _
 from emtihan.core.errors import ValidationFailed
 
 from . import throttle
-from .models import User
+from .models import User, time_zone_names
 from .tasks import password_reset_mail
 
 ERR_UNKNOWN_TIME_ZONE = gettext_noop("“%(zone)s” is not a time zone this server knows.")
-
-
-@cache
-def time_zone_names() -> frozenset[str]:
-    """The IANA time zones this server knows (its tzdata), e.g. "Asia/Almaty"."""
-    return frozenset(zoneinfo.available_timezones())
 
 
 def user_time_zone_set(*, user: User, time_zone: str) -> User:
