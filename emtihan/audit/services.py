@@ -120,9 +120,3 @@ def _iter_entries(batch_size: int, up_to: int) -> Iterator[AuditEntry]:
             return
         yield from batch
         last = batch[-1].seq
-
-
-def audit_history(obj: models.Model) -> models.QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).order_by("seq")

@@ -82,9 +82,6 @@ class ExamSettingsForm(ServiceErrorsMixin, forms.Form):
         label=_("Shuffle the options of choice questions for each student"), required=False
     )
 
-    MATERIALS = ("allow_formulas", "allow_drawings", "allow_pictures")
-    SHUFFLING = ("shuffle_questions", "shuffle_options")
-
     def values(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 

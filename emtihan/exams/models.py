@@ -121,17 +121,6 @@ class QuestionKind(models.TextChoices):
     NUMERIC = "numeric", _("Numeric")
 
 
-CLOSED_KINDS = frozenset(
-    {
-        QuestionKind.SINGLE,
-        QuestionKind.MULTIPLE,
-        QuestionKind.TRUE_FALSE,
-        QuestionKind.SHORT,
-        QuestionKind.NUMERIC,
-    }
-)
-
-
 class Question(models.Model):
     """One question. ``body`` is sanitised HTML (math and chemistry kept as LaTeX).
 
@@ -162,7 +151,3 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.kind in CLOSED_KINDS

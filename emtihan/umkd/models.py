@@ -49,10 +49,6 @@ class Material(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def latest_version(self) -> MaterialVersion | None:
-        return self.versions.order_by("-number").first()
-
 
 def material_file_path(instance: MaterialVersion, filename: str) -> str:
     m = instance.material

@@ -18,7 +18,6 @@ from typing import IO
 PDF = "pdf"
 DOCX = "docx"
 ODT = "odt"
-ACCEPTED = (PDF, DOCX, ODT)
 
 # ``looks_like`` codes for refused content, besides the accepted types above.
 EMPTY = "empty"
@@ -69,7 +68,7 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # local file header; empty-archive 
 
 @dataclass(frozen=True)
 class Sniffed:
-    """The verdict: ``document_type`` is one of ``ACCEPTED`` or ``None`` if refused;
+    """The verdict: ``document_type`` is one of PDF, DOCX, ODT or ``None`` if refused;
     ``looks_like`` says what the content appears to be (equal to the type when accepted)."""
 
     document_type: str | None

@@ -42,8 +42,6 @@ ERR_POINTS = gettext_noop(
 )
 NOTE_DUPLICATE_NAME = gettext_noop("Another question in this file has the same name.")
 
-ENCODINGS = ("utf-8", "windows-1252", "cp1251")
-
 # Moodle's grade list (question_bank::fraction_options_full), as fractions.
 MOODLE_GRADES = (
     1.0,
