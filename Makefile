@@ -27,11 +27,23 @@ demo: $(VENV)/.installed-base
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-dev
+# Style, types, migrations, the import contracts (apps in layers, no import circle, vision
+# without Django: pyproject.toml), unused code (scripts/unused_code.py) and the exam page's
+# TypeScript types. CI runs this.
+lint: $(VENV)/.installed-dev frontend/node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy emtihan
 	DJANGO_SETTINGS_MODULE=emtihan.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/unused_code.py
+	cd frontend && npx --no-install tsc --noEmit
+
+# frontend/node_modules as the lock file says (npm ci, as scripts/verify_bundle.sh does),
+# installed again whenever the lock file changes. Needs Node 20+.
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make lint: npm is not installed (Node 20+ is needed for the TypeScript check)" >&2; exit 2; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 
 fmt: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
@@ -49,4 +61,4 @@ check-bundle:
 	scripts/verify_bundle.sh
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache frontend/node_modules
