@@ -43,6 +43,9 @@ async function mount(textarea: HTMLTextAreaElement): Promise<void> {
       allowDataPictures: true,
       fontsUrl: FONTS_URL,
       label: label?.trim() || t("question_label"),
+      // The field's help (Django's aria-describedby) describes the editor in its place.
+      describedBy: textarea.getAttribute("aria-describedby") ?? undefined,
+      pictureNames: "question",
       upload: (file) => asDataUrl(file),
       onChange: () => {
         error.textContent = "";

@@ -54,8 +54,15 @@ export function openFormulaDialog(opts: FormulaOptions): Promise<string | null> 
 
     const showPreview = (): void => {
       const value = latex.value.trim();
-      if (value) renderMath(previewBox, value, true);
-      else previewBox.textContent = "";
+      if (!value) {
+        previewBox.textContent = "";
+        return;
+      }
+      // A formula of its own inside the live region (the formula is an image named by
+      // its LaTeX; the region itself stays a region).
+      const formula = h("span");
+      previewBox.replaceChildren(formula);
+      renderMath(formula, value, true);
     };
     const insert = (): void => {
       const value = latex.value.trim();

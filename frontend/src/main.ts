@@ -41,6 +41,9 @@ function formatTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? "" : timeFormat().format(date);
 }
 
+/** Screen readers hear these once each when the time left drops below them. */
+const TIME_WARNINGS_MIN = [10, 5, 1];
+
 function minutes(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
@@ -57,6 +60,12 @@ class Page {
   private net = h("span", { class: "conn-net" });
   private save = h("span", { class: "conn-save" });
   private banner = h("div", { class: "banner", role: "alert", hidden: true });
+  // The page's one polite live region (saves, receipts, conflicts) and one assertive one
+  // (time running low); nothing else on the page is live, so nothing is said twice.
+  private status = h("div", { class: "visually-hidden", role: "status", "data-testid": "announcer" });
+  private alarm = h("div", { class: "visually-hidden", role: "alert", "data-testid": "time-warning" });
+  /** Thresholds (minutes) already announced; filled on the first tick with those passed. */
+  private warned: Set<number> | null = null;
   private finishButton = h("button", { type: "button", class: "finish", text: t("finish") });
   private questionsBox = h("div", { class: "questions" });
   private writtenModule: Promise<typeof import("./written")> | null = null;
@@ -96,7 +105,7 @@ class Page {
       h("h1", { class: "exam-title", text: exam.title }),
       h("div", { class: "timer", role: "timer" }, h("span", { class: "label", text: t("time_left") }), " ", this.countdown),
       this.absence,
-      h("div", { class: "conn", "aria-live": "polite" }, this.net, this.save),
+      h("div", { class: "conn" }, this.net, this.save),
       this.finishButton,
     );
     const nav = h("nav", { class: "navigator", "aria-label": t("questions") }, h("h2", { text: t("questions") }));
@@ -107,6 +116,7 @@ class Page {
         type: "button",
         class: "nav-btn",
         "data-number": String(q.data.number),
+        "aria-controls": `q-${q.data.number}`,
         onclick: () => this.show(index, true),
       });
       this.navButtons.set(q.id, b);
@@ -133,7 +143,32 @@ class Page {
       );
     }
     this.show(0, false);
-    return h("div", { class: "sitting-app" }, header, this.banner, h("div", { class: "sit-layout" }, nav, h("main", { class: "sit-main" }, this.questionsBox)));
+    // The shell's skip link ("Skip to the question", the page's first Tab stop) lands on
+    // the shown question's heading; the next Tab reaches its answer.
+    document.querySelector<HTMLAnchorElement>("a.skip-link")?.addEventListener("click", (event) => {
+      event.preventDefault();
+      this.focusCurrent();
+    });
+    return h(
+      "div",
+      { class: "sitting-app" },
+      header,
+      this.banner,
+      h("div", { class: "sit-layout" }, nav, h("main", { class: "sit-main", id: "sit-main", tabindex: "-1" }, this.questionsBox)),
+      this.status,
+      this.alarm,
+    );
+  }
+
+  private focusCurrent(): void {
+    const shown = [...this.views.values()].find((v) => !v.section.hidden);
+    shown?.section.querySelector<HTMLElement>("h2")?.focus();
+  }
+
+  /** Say something once through the polite live region (a new node each time, so the
+   * same words twice are still read twice). */
+  private announce(text: string): void {
+    if (text) this.status.replaceChildren(h("p", { text }));
   }
 
   private show(index: number, focus: boolean): void {
@@ -161,7 +196,7 @@ class Page {
     const error = h("p", { class: "q-error", role: "alert" });
     const notAccepted = h("p", { class: "not-accepted", hidden: true, text: t("not_accepted") });
     const sendButton = h("button", { type: "button", class: "primary send", "data-action": "send" });
-    const saveState = h("span", { class: "save-state", "aria-live": "polite" });
+    const saveState = h("span", { class: "save-state" });
     const receipt = h("p", { class: "receipt", hidden: true });
     const section = h(
       "section",
@@ -245,7 +280,10 @@ class Page {
     }
     renderMathIn(section.querySelector<HTMLElement>(".qbody") ?? section);
 
+    // The button is never `disabled` (focus would fall to the page's body while sending):
+    // it is aria-disabled and does nothing until the receipt comes back, keeping focus.
     sendButton.addEventListener("click", () => {
+      if (sendButton.getAttribute("aria-disabled") === "true") return;
       if (q.readOnly && q.state === "sent" && !q.sending) {
         this.engine.edit(q);
         const focusable = section.querySelector<HTMLElement>(".ProseMirror, input:not([type=hidden])");
@@ -255,6 +293,12 @@ class Page {
       }
     });
 
+    // What the live region last said of this question (null: not drawn yet, nothing to say).
+    const said: { save: string | null; receipt: string; conflict: boolean } = {
+      save: null,
+      receipt: q.receipt ? receiptText(q) : "",
+      conflict: !!q.conflict,
+    };
     view.update = () => {
       const locked = this.engine.locked;
       const state = q.state;
@@ -264,29 +308,42 @@ class Page {
       const nav = this.navButtons.get(q.id);
       if (nav) {
         nav.className = `nav-btn st-${state}${q.unsaved ? " unsaved" : ""}${q.conflict ? " has-conflict" : ""}`;
+        // The name is the visible text plus words for the ear ("Question 3, draft"), so
+        // speech input can say what is shown.
+        const [before, after] = t("question_n", { n: "\u0000" }).split("\u0000");
         nav.replaceChildren(
-          h("span", { class: "n", text: String(data.number) }),
+          h(
+            "span",
+            { class: "n" },
+            before ? h("span", { class: "visually-hidden", text: before }) : null,
+            String(data.number),
+            after ? h("span", { class: "visually-hidden", text: after }) : null,
+          ),
+          h("span", { class: "visually-hidden", text: ", " }),
           h("span", { class: "lbl", text: q.conflict ? t("conflict_short") : t(`state_${state}`) }),
         );
-        nav.setAttribute("aria-label", `${t("question_n", { n: data.number })}: ${t(`state_${state}`)}`);
         nav.dataset.state = state;
       }
       view.answer?.setEditable(!q.readOnly && !locked);
       // Send / Edit
+      const inert = (off: boolean): void => {
+        if (off) sendButton.setAttribute("aria-disabled", "true");
+        else sendButton.removeAttribute("aria-disabled");
+      };
       if (locked) {
         sendButton.hidden = true;
       } else if (q.sending) {
         sendButton.hidden = false;
-        sendButton.disabled = true;
+        inert(true);
         sendButton.textContent = t("sending");
       } else if (q.readOnly && state === "sent") {
         sendButton.hidden = false;
-        sendButton.disabled = false;
+        inert(false);
         sendButton.textContent = t("edit");
         sendButton.dataset.action = "edit";
       } else {
         sendButton.hidden = false;
-        sendButton.disabled = !!q.conflict;
+        inert(!!q.conflict);
         sendButton.textContent = t("send");
         sendButton.dataset.action = "send";
       }
@@ -297,15 +354,30 @@ class Page {
       else if (q.pending || q.inflight) saveText = this.engine.netFailed ? t("waiting_connection") : t("saving");
       else if (q.savedAt && state !== "sent") saveText = t("saved_at", { time: formatTime(q.savedAt) });
       saveState.textContent = locked ? "" : saveText;
+      // Said once, for the question on screen: a save, a refusal, a receipt, a conflict.
+      const shown = !section.hidden;
+      if (!locked && saveText !== said.save) {
+        // Only "Saved automatically at …" is said: "Saving…" comes every few seconds, and
+        // a refusal or the lost connection is said by their alerts.
+        const saved = !!q.savedAt && saveText === t("saved_at", { time: formatTime(q.savedAt) });
+        if (said.save !== null && shown && saved) this.announce(saveText);
+        said.save = saveText;
+      }
+      const receiptNow = q.receipt ? receiptText(q) : "";
+      if (receiptNow !== said.receipt) {
+        said.receipt = receiptNow;
+        if (receiptNow && state === "sent") this.announce(t("sent_announce", { n: data.number, receipt: receiptNow }));
+      }
+      if (!!q.conflict !== said.conflict) {
+        said.conflict = !!q.conflict;
+        if (q.conflict) this.announce(`${t("question_n", { n: data.number })}: ${t("conflict_title")}`);
+      }
       // Receipt
       if (q.receipt) {
         receipt.hidden = false;
         receipt.replaceChildren(
           h("span", { class: "label", text: t("receipt") + " " }),
-          h("span", {
-            class: "receipt-code",
-            text: `v${q.receipt.version} · ${formatTime(q.receipt.sent_at)} · ${q.receipt.digest}`,
-          }),
+          h("span", { class: "receipt-code", text: receiptText(q) }),
           state === "edited" ? h("span", { class: "muted", text: " " + t("edited_note") }) : "",
         );
       } else {
@@ -421,11 +493,26 @@ class Page {
     const left = clock.remainingMs();
     if (Number.isFinite(left)) this.countdown.textContent = clock.format(left);
     this.countdown.classList.toggle("low", left < 5 * 60_000);
+    this.warnLowTime(left);
     if (left <= 0 && !this.engine.locked) {
       this.engine.lock("time", "");
       // Tell the server (it locks the attempt on the next request after the deadline).
       void this.engine.heartbeat();
     }
+  }
+
+  /** "Less than 10 minutes left" (5, 1) through the assertive live region, once each as
+   * the time drops below it; those already passed when the page opens are not said. A
+   * deadline moved later (extra time) arms them again. */
+  private warnLowTime(left: number): void {
+    if (!Number.isFinite(left) || this.engine.locked) return;
+    const first = this.warned === null;
+    const warned = (this.warned ??= new Set());
+    for (const m of TIME_WARNINGS_MIN) if (left > (m + 1) * 60_000) warned.delete(m);
+    const below = TIME_WARNINGS_MIN.filter((m) => left < m * 60_000 && left > 0 && !warned.has(m));
+    if (!below.length) return;
+    for (const m of below) warned.add(m);
+    if (!first) this.alarm.replaceChildren(h("p", { text: t(`time_warning_${Math.min(...below)}`) }));
   }
 
   private updateHeader(): void {
@@ -513,7 +600,14 @@ class Page {
           "div",
           { class: "toolbar" },
           finish,
-          h("button", { type: "button", "data-action": "cancel", text: t("back_to_exam"), onclick: () => dialog.close() }),
+          // Opens on the safe choice: Enter or Space right away goes back to the exam.
+          h("button", {
+            type: "button",
+            "data-action": "cancel",
+            autofocus: true,
+            text: t("back_to_exam"),
+            onclick: () => dialog.close(),
+          }),
         ),
       ),
     );
@@ -544,6 +638,11 @@ class Page {
     document.body.append(dialog);
     dialog.showModal();
   }
+}
+
+function receiptText(q: Question): string {
+  const r = q.receipt;
+  return r ? `v${r.version} · ${formatTime(r.sent_at)} · ${r.digest}` : "";
 }
 
 function formatPoints(points: number): string {

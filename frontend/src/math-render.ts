@@ -1,6 +1,10 @@
 // Formulas are shown with KaTeX (+ mhchem for \ce{...}), loaded in its own chunk the first
 // time a formula has to be drawn; until then (or offline before it ever loaded) the LaTeX
-// itself is shown.
+// itself is shown. Every drawn formula is an image to assistive technology, named by its
+// LaTeX source ("Formula: x^2"): KaTeX's MathML is not read out inside a label by
+// Chromium, so a choice whose option is only a formula had no name at all.
+import { t } from "./i18n";
+
 type KatexModule = typeof import("./katex-render");
 let loading: Promise<KatexModule> | null = null;
 
@@ -14,8 +18,15 @@ export function loadKatex(): Promise<KatexModule> {
   return loading;
 }
 
+/** The text alternative of a formula: its LaTeX source, read out. */
+export function formulaName(latex: string): string {
+  return t("formula_alt", { latex });
+}
+
 export function renderMath(el: HTMLElement, latex: string, display = false): void {
   el.dataset.latex = latex;
+  el.setAttribute("role", "img");
+  el.setAttribute("aria-label", formulaName(latex));
   el.textContent = latex;
   el.classList.add("math-pending");
   loadKatex()

@@ -1,7 +1,7 @@
 // Written answers: a Tiptap editor with the node and mark types the server keeps
 // (docs/EXAM-SITTING.md, "Content formats") and a toolbar. Loaded as its own chunk.
 import { Editor, Node, mergeAttributes, type JSONContent } from "@tiptap/core";
-import { TextSelection } from "@tiptap/pm/state";
+import { NodeSelection, TextSelection } from "@tiptap/pm/state";
 import { Document } from "@tiptap/extension-document";
 import { Paragraph } from "@tiptap/extension-paragraph";
 import { Text } from "@tiptap/extension-text";
@@ -18,6 +18,7 @@ import { TableKit } from "@tiptap/extension-table";
 import { Subscript } from "@tiptap/extension-subscript";
 import { Superscript } from "@tiptap/extension-superscript";
 import type { AnswerView } from "./closed";
+import { openTextDialog } from "./describe";
 import { h } from "./dom";
 import { openFormulaDialog } from "./formula";
 import { t } from "./i18n";
@@ -37,6 +38,10 @@ export interface WrittenOptions {
   label?: string;
   /** Whether pictures may be data: URLs (a question's; an answer's are uploaded files). */
   allowDataPictures?: boolean;
+  /** Whose pictures: "Picture 1 in your answer" or "Picture 1 in the question". */
+  pictureNames?: "answer" | "question";
+  /** Ids of help texts that describe the editor (the form field's help). */
+  describedBy?: string;
 }
 
 /** What the editor edits: a student's answer (ProseMirror JSON) or, on the question
@@ -53,9 +58,32 @@ export interface WrittenView extends AnswerView {
 }
 
 const PICTURE_TYPES = "image/png,image/jpeg,image/webp,image/gif";
+let editorCount = 0;
+
+type EditFormula = (latex: string) => Promise<string | null>;
+
+/** Edit the formula at `pos` in its dialog (by click, or Enter / Space when it is
+ * selected); an emptied formula is removed. */
+async function editMathAt(editor: Editor, pos: number, edit: EditFormula): Promise<void> {
+  const node = editor.state.doc.nodeAt(pos);
+  if (!node || node.type.name !== "math" || !editor.isEditable) return;
+  const latex = await edit(String(node.attrs.latex));
+  if (latex === null) return;
+  const now = editor.state.doc.nodeAt(pos);
+  if (!now || now.type.name !== "math" || now.attrs.latex !== node.attrs.latex) return; // changed meanwhile
+  const tr = editor.state.tr;
+  if (latex) {
+    tr.setNodeMarkup(pos, undefined, { ...now.attrs, latex });
+    tr.setSelection(NodeSelection.create(tr.doc, pos));
+  } else {
+    tr.delete(pos, pos + now.nodeSize);
+  }
+  editor.view.dispatch(tr);
+  editor.view.focus();
+}
 
 /** The inline `math` atom: LaTeX in `attrs.latex`, drawn by KaTeX (mhchem for \ce{}). */
-function mathNode(edit: (latex: string) => Promise<string | null>) {
+function mathNode(edit: EditFormula) {
   return Node.create({
     name: "math",
     group: "inline",
@@ -92,27 +120,29 @@ function mathNode(edit: (latex: string) => Promise<string | null>) {
     renderText({ node }) {
       return `\\(${String(node.attrs.latex)}\\)`;
     },
+    addKeyboardShortcuts() {
+      // The arrow keys select a formula (it is read out by its name); Enter or Space then
+      // edits it, as on a button. Space used to replace the selected formula with a space.
+      const open = (): boolean => {
+        const selection = this.editor.state.selection;
+        if (!(selection instanceof NodeSelection) || selection.node.type.name !== "math") return false;
+        void editMathAt(this.editor, selection.from, edit);
+        return true;
+      };
+      return { Enter: open, Space: open };
+    },
     addNodeView() {
       return ({ node, getPos, editor }) => {
         let current = node;
         const dom = h("span", { class: "math", contenteditable: "false" });
-        dom.setAttribute("role", "img");
-        const draw = (): void => {
-          dom.setAttribute("aria-label", String(current.attrs.latex));
-          renderMath(dom, String(current.attrs.latex), current.attrs.display === true);
-        };
+        // renderMath makes it an image named by its LaTeX.
+        const draw = (): void => renderMath(dom, String(current.attrs.latex), current.attrs.display === true);
         draw();
-        dom.addEventListener("click", async (event) => {
+        dom.addEventListener("click", (event) => {
           if (!editor.isEditable) return;
           event.preventDefault();
-          const latex = await edit(String(current.attrs.latex));
-          if (latex === null) return;
           const pos = typeof getPos === "function" ? getPos() : undefined;
-          if (typeof pos !== "number") return;
-          const tr = editor.state.tr;
-          if (latex) tr.setNodeMarkup(pos, undefined, { ...current.attrs, latex });
-          else tr.delete(pos, pos + current.nodeSize);
-          editor.view.dispatch(tr);
+          if (typeof pos === "number") void editMathAt(editor, pos, edit);
         });
         return {
           dom,
@@ -133,7 +163,15 @@ function mathNode(edit: (latex: string) => Promise<string | null>) {
 
 export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView {
   const host = h("div", { class: "editor-host", "data-qid": String(q.id) });
-  const fileInput = h("input", { type: "file", accept: PICTURE_TYPES, class: "visually-hidden", tabindex: "-1" });
+  const fileInput = h("input", {
+    type: "file",
+    accept: PICTURE_TYPES,
+    class: "visually-hidden",
+    tabindex: "-1",
+    "aria-label": t("tb_picture"),
+  });
+  const keysId = `editor-keys-${++editorCount}`;
+  const keysHint = h("span", { id: keysId, class: "visually-hidden", text: t("editor_keys_hint") });
   let suppress = false;
 
   const editFormula = (latex: string, chemistry = false): Promise<string | null> =>
@@ -175,6 +213,7 @@ export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView
         role: "textbox",
         "aria-multiline": "true",
         "aria-label": opts.label ?? t("answer_label", { n: q.number }),
+        "aria-describedby": [keysId, opts.describedBy].filter(Boolean).join(" "),
         spellcheck: "true",
       },
       handlePaste: (_view, event) => pictures(event.clipboardData?.files),
@@ -194,14 +233,32 @@ export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView
       opts.onError(t("pictures_not_allowed"));
       return true;
     }
-    for (const file of images) void uploadAndInsert(file, file.name || "picture.png");
+    for (const file of images) void uploadAndInsert(file, file.name || "picture.png", "picture");
     return true;
   }
 
-  async function uploadAndInsert(file: Blob, name: string): Promise<string | null> {
+  // Every picture gets a name a screen reader can read ("Drawing 1 in your answer"); the
+  // student can change it with the toolbar's "Description".
+  const altKey = (kind: "picture" | "drawing"): string =>
+    `${kind}_alt${opts.pictureNames === "question" ? "_question" : ""}`;
+  function nextAlt(kind: "picture" | "drawing"): string {
+    const marker = "\u0000";
+    const [before = "", after = ""] = t(altKey(kind), { n: marker }).split(marker);
+    let last = 0;
+    editor.state.doc.descendants((node) => {
+      const alt = node.type.name === "image" ? String(node.attrs.alt ?? "") : "";
+      if (alt.startsWith(before) && alt.endsWith(after)) {
+        const n = Number(alt.slice(before.length, alt.length - after.length));
+        if (Number.isInteger(n) && n > last) last = n;
+      }
+    });
+    return t(altKey(kind), { n: last + 1 });
+  }
+
+  async function uploadAndInsert(file: Blob, name: string, kind: "picture" | "drawing"): Promise<string | null> {
     try {
       const src = await opts.upload(file, name);
-      insertNode({ type: "image", attrs: { src, alt: "" } });
+      insertNode({ type: "image", attrs: { src, alt: nextAlt(kind) } });
       return null;
     } catch (error) {
       const message = error instanceof Error ? error.message : t("upload_failed");
@@ -230,12 +287,16 @@ export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView
     active?: () => boolean,
     enabled?: () => boolean,
   ): HTMLButtonElement => {
+    // A button showing words or letters ("H1", "x²", "Formula") is named by them plus
+    // its full title ("H1 Heading 1"), so speech input can say what is shown (WCAG
+    // 2.5.3); one showing only a symbol ("¶", "↶") is named by its title.
+    const worded = /[\p{L}\p{N}]/u.test(label.replace(/<[^>]*>|&[#\w]+;/g, ""));
     const el = h("button", {
       type: "button",
       class: `tb tb-${name}`,
       "data-cmd": name,
-      title,
-      "aria-label": title,
+      title: worded ? undefined : title,
+      "aria-label": worded ? undefined : title,
       "aria-pressed": active ? "false" : undefined,
       onmousedown: (event: MouseEvent) => event.preventDefault(),
       onclick: () => {
@@ -244,6 +305,7 @@ export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView
       },
     });
     el.innerHTML = label;
+    if (worded) el.append(h("span", { class: "visually-hidden", text: ` ${title}` }));
     buttons.push({ el, active, enabled });
     return el;
   };
@@ -311,11 +373,21 @@ export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView
                   opts.onError(t("chunk_offline"));
                   return;
                 }
-                await drawing.openDrawingDialog((png) => uploadAndInsert(png, "drawing.png"));
+                await drawing.openDrawingDialog((png) => uploadAndInsert(png, "drawing.png", "drawing"));
               })
             : null,
           opts.allowPictures
             ? button("picture", "▣&#8201;" + t("tb_picture_short"), t("tb_picture"), () => fileInput.click())
+            : null,
+          opts.allowDrawings || opts.allowPictures
+            ? button(
+                "describe",
+                t("tb_describe_short"),
+                t("tb_describe"),
+                () => void describeSelectedPicture(),
+                undefined,
+                () => selectedImage() !== null,
+              )
             : null,
         )
       : null,
@@ -327,8 +399,85 @@ export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView
   fileInput.addEventListener("change", () => {
     const file = fileInput.files?.[0];
     fileInput.value = "";
-    if (file) void uploadAndInsert(file, file.name);
+    if (file) void uploadAndInsert(file, file.name, "picture");
   });
+
+  function selectedImage(): { pos: number; alt: string } | null {
+    const selection = editor.state.selection;
+    return selection instanceof NodeSelection && selection.node.type.name === "image"
+      ? { pos: selection.from, alt: String(selection.node.attrs.alt ?? "") }
+      : null;
+  }
+
+  async function describeSelectedPicture(): Promise<void> {
+    const image = selectedImage();
+    if (!image) return;
+    const alt = await openTextDialog({
+      title: t("describe_title"),
+      label: t("describe_label"),
+      hint: t("describe_hint"),
+      value: image.alt,
+      maxLength: 500,
+    });
+    const now = editor.state.doc.nodeAt(image.pos);
+    if (alt === null || !now || now.type.name !== "image") return;
+    const tr = editor.state.tr.setNodeMarkup(image.pos, undefined, { ...now.attrs, alt: alt.trim() || image.alt });
+    tr.setSelection(NodeSelection.create(tr.doc, image.pos));
+    editor.view.dispatch(tr);
+    editor.view.focus();
+  }
+
+  // The toolbar is one Tab stop (WAI-ARIA toolbar): the arrow keys, Home and End move
+  // between its buttons, so Tab goes from the question to the toolbar to the text.
+  let roving: HTMLButtonElement | null = null;
+  const usable = (): HTMLButtonElement[] => buttons.map((b) => b.el).filter((el) => !el.disabled);
+  const setRoving = (el: HTMLButtonElement | null): void => {
+    roving = el;
+    for (const b of buttons) b.el.tabIndex = b.el === el ? 0 : -1;
+  };
+  toolbar.addEventListener("focusin", (event) => {
+    const target = event.target as HTMLButtonElement;
+    if (buttons.some((b) => b.el === target)) setRoving(target);
+  });
+  toolbar.addEventListener("keydown", (event) => {
+    const list = usable();
+    const at = list.indexOf(document.activeElement as HTMLButtonElement);
+    if (at < 0 || !list.length) return;
+    const moves: Record<string, number> = {
+      ArrowRight: (at + 1) % list.length,
+      ArrowLeft: (at - 1 + list.length) % list.length,
+      Home: 0,
+      End: list.length - 1,
+    };
+    const next = list[moves[event.key] ?? -1];
+    if (!next) return;
+    event.preventDefault();
+    setRoving(next);
+    next.focus();
+  });
+
+  // Tab moves between a table's cells; at the last cell (Shift+Tab: the first) it leaves
+  // the table and the editor, and after Esc it leaves from anywhere (a list's Tab indents).
+  // Stopping the key here, before ProseMirror sees it, leaves the browser's own Tab.
+  let escaped = false;
+  host.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key === "Escape") {
+        escaped = true;
+        return;
+      }
+      const tab = event.key === "Tab" && !event.ctrlKey && !event.altKey && !event.metaKey;
+      const leave =
+        tab &&
+        (escaped ||
+          (editor.isActive("table") &&
+            !(event.shiftKey ? editor.can().goToPreviousCell() : editor.can().goToNextCell())));
+      escaped = false;
+      if (leave) event.stopPropagation();
+    },
+    true,
+  );
 
   let frame = 0;
   const refresh = (): void => {
@@ -338,13 +487,24 @@ export function writtenView(q: WrittenTarget, opts: WrittenOptions): WrittenView
       if (b.active) b.el.setAttribute("aria-pressed", String(editable && b.active()));
       b.el.disabled = !editable || (b.enabled ? !b.enabled() : false);
     }
+    if (!roving || roving.disabled) setRoving(usable()[0] ?? null);
   };
   editor.on("transaction", () => {
     if (!frame) frame = requestAnimationFrame(refresh);
   });
   refresh();
 
-  const el = h("div", { class: "written-answer" }, toolbar, host, fileInput);
+  const help = h(
+    "details",
+    { class: "editor-help" },
+    h("summary", { text: t("editor_keys") }),
+    h(
+      "ul",
+      null,
+      ...["keys_toolbar", "keys_table", "keys_leave", "keys_formula", "keys_format"].map((key) => h("li", { text: t(key) })),
+    ),
+  );
+  const el = h("div", { class: "written-answer" }, toolbar, host, keysHint, help, fileInput);
   return {
     el,
     editor,
