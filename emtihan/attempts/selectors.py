@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,9 +156,19 @@ def student_of(user: User) -> Student | None:
     return Student.objects.select_related("group").filter(user_id=user.pk).first()
 
 
+def _visible_to(student: Student) -> Q:
+    """The exams a student sees: the published ones of their group, and any they have
+    started (an exam sent back to draft when its choice was reopened keeps its sittings:
+    the student continues to the deadline, or reads the receipts)."""
+    started = Attempt.objects.filter(exam=OuterRef("pk"), student=student)
+    return Q(choice__group_id=student.group_id) & (
+        Q(status=ExamStatus.PUBLISHED) | Q(Exists(started))
+    )
+
+
 def exams_for_student(user: User, *, now: dt.datetime | None = None) -> StudentExams:
-    """The student's published exams in three lists. An exam is "completed" once the
-    window has closed or the student's own attempt has ended; "active" while it can be
+    """The student's exams (``_visible_to``) in three lists. An exam is "completed" once
+    the window has closed or the student's own attempt has ended; "active" while it can be
     started or continued. Three queries."""
     now = now or timezone.now()
     student = student_of(user)
@@ -166,7 +176,7 @@ def exams_for_student(user: User, *, now: dt.datetime | None = None) -> StudentE
     if student is None:
         return result
     exams = list(
-        Exam.objects.filter(choice__group_id=student.group_id, status=ExamStatus.PUBLISHED)
+        Exam.objects.filter(_visible_to(student))
         .select_related("choice__discipline")
         .order_by("opens_at", "pk")
     )
@@ -195,14 +205,12 @@ def exams_for_student(user: User, *, now: dt.datetime | None = None) -> StudentE
 
 
 def exam_for_student(user: User, exam_id: int) -> tuple[Exam, Attempt | None] | None:
-    """A published exam of the student's group and their attempt, or None."""
+    """An exam the student sees (``_visible_to``) and their attempt, or None."""
     student = student_of(user)
     if student is None:
         return None
     exam = (
-        Exam.objects.filter(
-            pk=exam_id, choice__group_id=student.group_id, status=ExamStatus.PUBLISHED
-        )
+        Exam.objects.filter(_visible_to(student), pk=exam_id)
         .select_related("choice__discipline")
         .first()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from emtihan.core.api import Id, Whole, error_responses, raise_as_http
@@ -120,8 +120,19 @@ class DecisionIn(Schema):
     comment: str = ""
 
 
+CONFIRM_ATTEMPTS = (
+    "When students have started the choice's exam, the service answers 409 naming the exam "
+    "and the number of attempts; send that number here to confirm (docs/EXAMS.md)."
+)
+
+
+class ReturnIn(DecisionIn):
+    confirm_attempts: Whole | None = Field(None, description=CONFIRM_ATTEMPTS)
+
+
 class ReopenIn(Schema):
     comment: str
+    confirm_attempts: Whole | None = Field(None, description=CONFIRM_ATTEMPTS)
 
 
 class BulkIn(Schema):
@@ -248,10 +259,11 @@ def choice_approve(request, choice_id: Id, payload: DecisionIn):
 
 
 @router.post("/choices/{choice_id}/return", response={200: ChoiceOut, **error_responses})
-def choice_return(request, choice_id: Id, payload: DecisionIn):
+def choice_return(request, choice_id: Id, payload: ReturnIn):
     choice = raise_as_http(
         services.choice_return,
         actor=request.user, choice_id=choice_id, expected_revision=payload.expected_revision, comment=payload.comment,
+        confirm_attempts=payload.confirm_attempts,
     )  # fmt: skip
     return ChoiceOut.of(choice)
 
@@ -259,8 +271,9 @@ def choice_return(request, choice_id: Id, payload: DecisionIn):
 @router.post("/choices/{choice_id}/reopen", response={200: ChoiceOut, **error_responses})
 def choice_reopen(request, choice_id: Id, payload: ReopenIn):
     choice = raise_as_http(
-        services.choice_reopen, actor=request.user, choice_id=choice_id, comment=payload.comment
-    )
+        services.choice_reopen, actor=request.user, choice_id=choice_id, comment=payload.comment,
+        confirm_attempts=payload.confirm_attempts,
+    )  # fmt: skip
     return ChoiceOut.of(choice)
 
 

@@ -8,12 +8,12 @@ transaction that locks the choice row, records a ``ChoiceTransition`` and an aud
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
@@ -76,6 +76,17 @@ ERR_NO_LONGER_VALID = gettext_noop(
     "This choice no longer satisfies the rule table: return it to the teacher instead."
 )
 ERR_NOT_FOUND = gettext_noop("This exam-form choice does not exist.")
+# One sentence per exam with attempts, then the confirmation; the dialog names the button.
+ERR_CONFIRM_ATTEMPTS = ngettext_lazy(
+    "%(n)d student has already started the exam “%(exam)s”.",
+    "%(n)d students have already started the exam “%(exam)s”.",
+    "n",
+)
+ERR_CONFIRM_CONSEQUENCES = gettext_noop(
+    "While this choice is not approved, the exam stays a draft that students do not see and "
+    "nobody can start. The attempts already started are kept: a sitting in progress runs on "
+    "to its own deadline, and every answer and receipt stays. Confirm to go on."
+)
 
 INFO_MAX_LENGTH = 500
 
@@ -108,6 +119,64 @@ class ChoiceInput:
             additional_info=choice.additional_info,
             programme_id=choice.programme_id,
         )
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """Something built on a choice that the head's decision affects (an exam), as the head
+    is told about it: its name and how many students have started it."""
+
+    name: str
+    attempts: int
+
+
+class ChoiceFollower(Protocol):
+    """An app above examforms that builds on choices (``exams``) and follows the head's
+    decisions. It registers itself once at start-up (``follow_choices``, from its
+    ``AppConfig.ready``), so examforms never imports it; its functions are its own services.
+    Both are called inside the decision's transaction, with the choice row locked."""
+
+    def dependents(self, choice: ExamFormChoice) -> list[Dependent]:
+        """What is built on the choice, locked until the decision commits."""
+        ...
+
+    def choice_left_approval(self, *, choice: ExamFormChoice, actor: User) -> None:
+        """The approved choice was reopened: hold back what needed the approval."""
+        ...
+
+
+_followers: list[ChoiceFollower] = []
+
+
+def follow_choices(follower: ChoiceFollower) -> None:
+    if follower not in _followers:
+        _followers.append(follower)
+
+
+def choice_dependents(choice: ExamFormChoice) -> list[Dependent]:
+    return [dependent for follower in _followers for dependent in follower.dependents(choice)]
+
+
+class ConfirmationRequired(DomainError):
+    """The decision touches exams students have started: the head must confirm, naming
+    the number of attempts they were shown (``confirm_attempts``)."""
+
+    def __init__(self, dependents: list[Dependent]) -> None:
+        self.dependents = [d for d in dependents if d.attempts]
+        self.attempts = sum(d.attempts for d in self.dependents)
+        sentences = [
+            str(ERR_CONFIRM_ATTEMPTS % {"n": d.attempts, "exam": d.name}) for d in self.dependents
+        ]
+        super().__init__(" ".join([*sentences, _(ERR_CONFIRM_CONSEQUENCES)]))
+
+
+def _check_confirmed(choice: ExamFormChoice, confirm_attempts: int | None) -> None:
+    """Refuse a decision over started exams unless the head confirmed the same count
+    (a student starting after the head read the warning makes it ask again)."""
+    dependents = choice_dependents(choice)
+    started = sum(d.attempts for d in dependents)
+    if started and confirm_attempts != started:
+        raise ConfirmationRequired(dependents)
 
 
 @dataclass
@@ -352,8 +421,15 @@ def choice_approve(
 
 @transaction.atomic
 def choice_return(
-    *, actor: User, choice_id: int, expected_revision: int, comment: str
+    *,
+    actor: User,
+    choice_id: int,
+    expected_revision: int,
+    comment: str,
+    confirm_attempts: int | None = None,
 ) -> ExamFormChoice:
+    """Send a submitted choice back to the teacher. When its exam (from an earlier
+    approval) has attempts, the head confirms with their number (``ConfirmationRequired``)."""
     choice = _locked_choice_for_head(actor, choice_id)
     if choice.status != ChoiceStatus.SUBMITTED:
         raise DomainError(_(ERR_NOT_SUBMITTED))
@@ -361,6 +437,7 @@ def choice_return(
         raise DomainError(_(ERR_STALE))
     if not (comment or "").strip():
         raise ValidationFailed({"comment": [_(ERR_COMMENT_REQUIRED)]})
+    _check_confirmed(choice, confirm_attempts)
     return _decide(
         choice,
         actor=actor,
@@ -371,20 +448,31 @@ def choice_return(
 
 
 @transaction.atomic
-def choice_reopen(*, actor: User, choice_id: int, comment: str) -> ExamFormChoice:
-    """Take an approval back (the only way an approved choice becomes editable again)."""
+def choice_reopen(
+    *, actor: User, choice_id: int, comment: str, confirm_attempts: int | None = None
+) -> ExamFormChoice:
+    """Take an approval back (the only way an approved choice becomes editable again).
+
+    What was built on the approval follows in the same transaction: a published exam of
+    the choice goes back to draft (docs/EXAMS.md, "An exam and its exam-form choice").
+    When students have started that exam, the head confirms with their number
+    (``ConfirmationRequired`` otherwise)."""
     choice = _locked_choice_for_head(actor, choice_id)
     if choice.status != ChoiceStatus.APPROVED:
         raise DomainError(_(ERR_NOT_APPROVED))
     if not (comment or "").strip():
         raise ValidationFailed({"comment": [_(ERR_REOPEN_COMMENT_REQUIRED)]})
-    return _decide(
+    _check_confirmed(choice, confirm_attempts)
+    choice = _decide(
         choice,
         actor=actor,
         to_status=ChoiceStatus.RETURNED,
         comment=comment,
         action="examforms.reopen",
     )
+    for follower in _followers:
+        follower.choice_left_approval(choice=choice, actor=actor)
+    return choice
 
 
 def _decide(
@@ -418,7 +506,9 @@ def choices_bulk_decide(
     *, actor: User, items: list[tuple[int, int]], decision: str, comment: str = ""
 ) -> BulkResult:
     """Approve or return several choices; each is decided on its own, and the result says
-    which went through and why the others did not."""
+    which went through and why the others did not. A choice whose exam students have
+    started is not returned from here: its row says so, and the head returns it from its
+    own dialog, where the warning asks for a confirmation."""
     result = BulkResult()
     if decision == "return" and not (comment or "").strip():
         raise ValidationFailed({"comment": [_(ERR_COMMENT_REQUIRED)]})

@@ -205,12 +205,15 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_(services.ERR_NOT_HEAD))
     error = ""
     comment = ""
+    confirm: dict[str, object] | None = None
     if request.method == "POST":
         action = request.POST.get("action", "")
         comment = request.POST.get("comment", "")
         revision = parse_whole(request.POST.get("revision") or "0")
         if revision is None:
             raise BadRequest("revision")
+        # The number of attempts the head was warned about (the confirmation step).
+        confirm_attempts = parse_whole(request.POST.get("confirm_attempts") or "-")
         with service_errors() as call:
             if action == "approve":
                 services.choice_approve(
@@ -219,13 +222,17 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Approved: %(what)s") % {"what": _row_name(choice)})
             elif action == "return":
                 services.choice_return(
-                    actor=_user(request), choice_id=pk, expected_revision=revision, comment=comment
-                )
+                    actor=_user(request), choice_id=pk, expected_revision=revision,
+                    comment=comment, confirm_attempts=confirm_attempts,
+                )  # fmt: skip
                 messages.success(
                     request, _("Returned to the teacher: %(what)s") % {"what": _row_name(choice)}
                 )
             elif action == "reopen":
-                services.choice_reopen(actor=_user(request), choice_id=pk, comment=comment)
+                services.choice_reopen(
+                    actor=_user(request), choice_id=pk, comment=comment,
+                    confirm_attempts=confirm_attempts,
+                )  # fmt: skip
                 messages.success(request, _("Reopened: %(what)s") % {"what": _row_name(choice)})
             else:
                 raise DomainError(_("Unknown decision."))
@@ -233,7 +240,10 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
-        error = call.message
+        if isinstance(call.error, services.ConfirmationRequired):
+            confirm = {"action": action, "message": call.message, "attempts": call.error.attempts}
+        else:
+            error = call.message
         choice.refresh_from_db()
     return render(
         request,
@@ -243,6 +253,7 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": choice.transitions.select_related("actor"),
             "error": error,
             "comment": comment,
+            "confirm": confirm,
         },
     )
 

@@ -116,7 +116,7 @@ def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
             "detail": detail,
             "warnings": services.exam_warnings(exam),
             "problems": services.publish_problems(exam),
-            "locked": services.has_opened(exam, timezone.now()),
+            "locked": services.lock_reason(exam, timezone.now()),
             "kinds": QuestionKind.choices,
             "pool_form": PoolForm(),
             "accommodation_form": AccommodationForm(students=detail.students),

@@ -13,8 +13,8 @@ publish an exam a student could not be given.
 re-exported here.
 
 Modules: ``rules`` (limits, messages, who manages an exam, whether it can still be edited
-or published), ``exam``, ``question``, ``pool``, ``accommodation`` and
-``questions_import``. Callers import from ``emtihan.exams.services``, which re-exports
+or published), ``exam``, ``question``, ``pool``, ``accommodation``,
+``questions_import`` and ``choice`` (an exam follows the head's decisions on its choice). Callers import from ``emtihan.exams.services``, which re-exports
 every public name.
 """
 
@@ -43,10 +43,12 @@ from .rules import (
     ERR_CHOICE_NOT_APPROVED,
     ERR_CHOICE_NOT_HOSTED,
     ERR_CLOSES_REQUIRED,
+    ERR_DELETE_HAS_ATTEMPTS,
     ERR_DELETE_PUBLISHED,
     ERR_DURATION,
     ERR_EXAM_EXISTS,
     ERR_EXTRA_MINUTES,
+    ERR_HAS_ATTEMPTS,
     ERR_IMPORT_EMPTY,
     ERR_IMPORT_FORMAT,
     ERR_IMPORT_TOO_BIG,
@@ -64,6 +66,8 @@ from .rules import (
     ERR_POOL_OTHER_EXAM,
     ERR_POOL_PICK,
     ERR_POOL_TOO_SMALL,
+    ERR_PUBLISH_NOT_APPROVED,
+    ERR_PUBLISH_NOT_HOSTED,
     ERR_QUESTION_OTHER_EXAM,
     ERR_REASON_TOO_LONG,
     ERR_STUDENT_NOT_IN_GROUP,
@@ -83,8 +87,10 @@ from .rules import (
     WARN_DURATION_LONGER,
     can_manage,
     exam_warnings,
+    has_attempts,
     has_opened,
     is_hosted,
+    lock_reason,
     publish_problems,
 )
 
@@ -99,10 +105,12 @@ __all__ = [
     "ERR_CHOICE_NOT_APPROVED",
     "ERR_CHOICE_NOT_HOSTED",
     "ERR_CLOSES_REQUIRED",
+    "ERR_DELETE_HAS_ATTEMPTS",
     "ERR_DELETE_PUBLISHED",
     "ERR_DURATION",
     "ERR_EXAM_EXISTS",
     "ERR_EXTRA_MINUTES",
+    "ERR_HAS_ATTEMPTS",
     "ERR_IMPORT_EMPTY",
     "ERR_IMPORT_FORMAT",
     "ERR_IMPORT_TOO_BIG",
@@ -120,6 +128,8 @@ __all__ = [
     "ERR_POOL_OTHER_EXAM",
     "ERR_POOL_PICK",
     "ERR_POOL_TOO_SMALL",
+    "ERR_PUBLISH_NOT_APPROVED",
+    "ERR_PUBLISH_NOT_HOSTED",
     "ERR_QUESTION_OTHER_EXAM",
     "ERR_REASON_TOO_LONG",
     "ERR_STUDENT_NOT_IN_GROUP",
@@ -150,9 +160,11 @@ __all__ = [
     "exam_update",
     "exam_warnings",
     "grade_closed",
+    "has_attempts",
     "has_opened",
     "is_hosted",
     "layout_for",
+    "lock_reason",
     "pool_create",
     "pool_delete",
     "pool_update",

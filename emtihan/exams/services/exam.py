@@ -21,6 +21,7 @@ from .rules import (
     ERR_CHOICE_NOT_APPROVED,
     ERR_CHOICE_NOT_HOSTED,
     ERR_CLOSES_REQUIRED,
+    ERR_DELETE_HAS_ATTEMPTS,
     ERR_DELETE_PUBLISHED,
     ERR_DURATION,
     ERR_EXAM_EXISTS,
@@ -35,6 +36,7 @@ from .rules import (
     MAX_DURATION_MINUTES,
     can_manage,
     check_editable,
+    has_attempts,
     is_hosted,
     locked_exam,
     publish_problems,
@@ -190,6 +192,8 @@ def exam_update(*, actor: User, exam: Exam, now: dt.datetime | None = None, **ch
 
 @transaction.atomic
 def exam_publish(*, actor: User, exam: Exam, now: dt.datetime | None = None) -> Exam:
+    """Show the exam to the group's students: only while its choice is approved for a
+    platform and form held here (``publish_problems``), under the choice's lock."""
     exam = locked_exam(actor, exam)
     now = now or timezone.now()
     if exam.status == ExamStatus.PUBLISHED:
@@ -220,10 +224,13 @@ def exam_unpublish(*, actor: User, exam: Exam, now: dt.datetime | None = None) -
 
 @transaction.atomic
 def exam_delete(*, actor: User, exam: Exam) -> None:
-    """Delete a draft exam with its questions (a published one has to be withdrawn first)."""
+    """Delete a draft exam with its questions (a published one has to be withdrawn first;
+    one that students have started is kept with their work)."""
     exam = locked_exam(actor, exam)
     if exam.status == ExamStatus.PUBLISHED:
         raise DomainError(_(ERR_DELETE_PUBLISHED))
+    if has_attempts(exam):
+        raise DomainError(_(ERR_DELETE_HAS_ATTEMPTS))
     audit_record(
         actor=actor,
         action="exams.delete",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from emtihan.accounts.models import User
 from emtihan.core.errors import DomainError, PermissionDeniedError
-from emtihan.examforms.models import ExamForm, ExamFormChoice, Platform
+from emtihan.examforms.models import ChoiceStatus, ExamForm, ExamFormChoice, Platform
 from emtihan.university.models import TeachingAssignment
 
 from ..importers import moodle_xml
@@ -68,6 +68,18 @@ ERR_ABSENCE_CAP = gettext_noop(
 ERR_TIMEOUT_POLICY = gettext_noop("Choose what counts as the answer at time-out.")
 ERR_LOCKED = gettext_noop(
     "The exam window has opened: the exam and its questions can no longer be changed."
+)
+ERR_HAS_ATTEMPTS = gettext_noop(
+    "Students have already started this exam: the exam and its questions can no longer be changed."
+)
+ERR_DELETE_HAS_ATTEMPTS = gettext_noop(
+    "Students have already started this exam: it cannot be deleted, their work is kept."
+)
+ERR_PUBLISH_NOT_APPROVED = gettext_noop(
+    "The exam-form choice of this exam is not approved (the head of department reopened or returned it): it can be published once the choice is approved again."
+)
+ERR_PUBLISH_NOT_HOSTED = gettext_noop(
+    "The exam-form choice of this exam now names a platform and form whose exams are not held in emtihan: it cannot be published. Delete it if no student has started it."
 )
 ERR_NO_QUESTIONS = gettext_noop("Add at least one question before publishing.")
 ERR_POOL_TOO_SMALL = gettext_noop(
@@ -130,9 +142,15 @@ def check_manager(actor: User, exam: Exam) -> None:
 
 
 def locked_exam(actor: User, exam: Exam | int) -> Exam:
-    """The exam, re-read under a row lock, after the permission check."""
+    """The exam, re-read under a row lock, after the permission check.
+
+    Its choice row is locked first, then the exam: the head's decisions lock the choice and
+    then its exams (``exams.services.choice``), and taking the two in the same order here
+    means a decision and an exam write wait for each other instead of deadlocking. With
+    the choice locked, "publish" reads the choice's approval as it stays until commit."""
     exam_id = exam.pk if isinstance(exam, Exam) else exam
-    locked = Exam.objects.select_for_update().select_related("choice").get(pk=exam_id)
+    list(ExamFormChoice.objects.select_for_update(of=("self",)).filter(exams=exam_id))
+    locked = Exam.objects.select_for_update(of=("self",)).select_related("choice").get(pk=exam_id)
     check_manager(actor, locked)
     return locked
 
@@ -141,14 +159,37 @@ def has_opened(exam: Exam, now: dt.datetime | None = None) -> bool:
     return exam.status == ExamStatus.PUBLISHED and (now or timezone.now()) >= exam.opens_at
 
 
-def check_editable(exam: Exam, now: dt.datetime | None) -> None:
+def has_attempts(exam: Exam) -> bool:
+    # The attempts app is above this one; its rows are reached through the relation only.
+    return exam.attempts.exists()
+
+
+def lock_reason(exam: Exam, now: dt.datetime | None = None) -> str:
+    """Why the exam and its questions can no longer change (translated), or "".
+
+    Once the window has opened, or once a student has started it (an exam sent back to
+    draft when its choice was reopened keeps its attempts), what students answered must
+    stay what was asked."""
     if has_opened(exam, now):
-        raise DomainError(_(ERR_LOCKED))
+        return _(ERR_LOCKED)
+    if has_attempts(exam):
+        return _(ERR_HAS_ATTEMPTS)
+    return ""
+
+
+def check_editable(exam: Exam, now: dt.datetime | None) -> None:
+    reason = lock_reason(exam, now)
+    if reason:
+        raise DomainError(reason)
 
 
 def publish_problems(exam: Exam) -> list[str]:
     """Why the exam cannot be published (translated), or an empty list."""
     problems: list[str] = []
+    if exam.choice.status != ChoiceStatus.APPROVED:
+        problems.append(_(ERR_PUBLISH_NOT_APPROVED))
+    elif not is_hosted(exam.choice):
+        problems.append(_(ERR_PUBLISH_NOT_HOSTED))
     pools = list(exam.pools.all())
     counts: dict[int | None, int] = {}
     for pool_id in exam.questions.values_list("pool_id", flat=True):
