@@ -66,6 +66,42 @@ LOOKS_LIKE = {
     sniffing.GIF: gettext_noop("an image (GIF)"),
 }
 
+# Why a file of an accepted type was refused (``sniffing`` defect codes -> messages).
+DEFECTS = {
+    sniffing.DAMAGED: gettext_noop(
+        "The document is damaged or incomplete: open it in the program that made it, save it again and upload the new file."
+    ),
+    sniffing.ENCRYPTED: gettext_noop(
+        "The document is protected by a password or encrypted: save it without a password or restrictions and upload it again."
+    ),
+    sniffing.TOO_MANY_PAGES: gettext_noop(
+        "The PDF has more than %(pages)d pages: split it into several materials."
+    ),
+    sniffing.TOO_COMPLEX: gettext_noop(
+        "The PDF is too complex to check (more than %(objects)d objects or %(revisions)d revisions): print it to a new PDF and upload that."
+    ),
+    sniffing.HTML_INSIDE: gettext_noop(
+        "The PDF also carries a web page (HTML) at its start or end, which programs that write PDFs never do: it is refused for safety. Save the PDF again from the program that made it."
+    ),
+    sniffing.TOO_MANY_ENTRIES: gettext_noop(
+        "The document is made of more than %(entries)d files inside it, far more than any DOCX or ODT document: it is refused."
+    ),
+    sniffing.UNPACKS_TOO_BIG: gettext_noop(
+        "The document unpacks to more than %(unpacked)d MB: make its pictures smaller or split it into several materials."
+    ),
+    sniffing.ZIP_BOMB: gettext_noop(
+        "A part of the document is compressed more than %(ratio)d times, which only files made to fill a server's memory are: it is refused."
+    ),
+}
+DEFECT_LIMITS = {
+    "pages": sniffing.pdf_check.MAX_PAGES,
+    "objects": sniffing.pdf_check.MAX_OBJECTS,
+    "revisions": sniffing.pdf_check.MAX_REVISIONS,
+    "entries": sniffing.MAX_ZIP_ENTRIES,
+    "unpacked": sniffing.MAX_UNPACKED_BYTES >> 20,
+    "ratio": sniffing.MAX_RATIO,
+}
+
 _HASH_CHUNK = 1024 * 1024
 
 
@@ -176,6 +212,8 @@ def _check_file(file: UploadedFile | None) -> tuple[str | None, str | None]:
             "limit": format_megabytes(limit),
         }, None
     verdict = sniffing.sniff_document(file)
+    if verdict.defect:
+        return _(DEFECTS[verdict.defect]) % DEFECT_LIMITS, None
     if not verdict.accepted:
         looks_like = _(LOOKS_LIKE.get(verdict.looks_like, LOOKS_LIKE[sniffing.UNKNOWN]))
         return _(ERR_FILE_TYPE) % {"looks_like": looks_like}, None

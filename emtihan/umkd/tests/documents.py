@@ -7,13 +7,38 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-PDF_BYTES = b"""%PDF-1.4
-1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
-2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
-3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj
-trailer << /Root 1 0 R >>
-%%EOF
-"""
+PAGE_TREE = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+]
+
+
+def pdf_bytes(
+    objects: list[bytes] | None = None,
+    *,
+    trailer: bytes = b"",
+    head: bytes = b"",
+    tail: bytes = b"",
+) -> bytes:
+    """A PDF with a correct cross-reference table: ``objects`` are numbered from 1 (the
+    catalog); ``trailer`` adds to the trailer; ``head`` goes after the header line and
+    ``tail`` after ``%%EOF`` (offsets stay right)."""
+    objects = PAGE_TREE if objects is None else objects
+    out = bytearray(b"%PDF-1.4\n" + head)
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\n" % (len(objects) + 1, trailer)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out) + tail
+
+
+PDF_BYTES = pdf_bytes()
 
 CONTENT_TYPES_DOCX = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
