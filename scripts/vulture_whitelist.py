@@ -29,6 +29,8 @@ _.help_text  # examforms.forms, umkd.forms: Django form fields
 _.font  # examforms.exporting: openpyxl cells
 _.fill  # examforms.exporting: openpyxl cells
 _.freeze_panes  # examforms.exporting: openpyxl worksheet
+_.data_type  # core.spreadsheets: openpyxl cells (text stays text)
+_.quotePrefix  # core.spreadsheets: openpyxl cells (text stays text)
 
 # Called only by tests today: the server's HTML of a cleaned written answer, sanitised
 # again; test_content.py checks cleaning through it. The grading pages will show written

@@ -203,8 +203,9 @@ def _stream_dictionary(fileobj: IO[bytes], offset: int) -> tuple[int, bytes]:
 # --- step 2: pypdf, within the frame's bounds and a deadline ---------------------------------------
 
 
-class _Deadline(io.RawIOBase):
-    """The file as pypdf sees it: every read and seek first checks the clock."""
+class _Deadline:
+    """The file as pypdf sees it (it only reads, seeks and tells): every read and seek
+    first checks the clock."""
 
     def __init__(self, fileobj: IO[bytes], seconds: float) -> None:
         self._file = fileobj
@@ -214,20 +215,9 @@ class _Deadline(io.RawIOBase):
         if time.monotonic() > self._until:
             raise _TimeUp
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
     def read(self, size: int = -1) -> bytes:
         self._check()
         return self._file.read(size)
-
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         self._check()
