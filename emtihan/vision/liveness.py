@@ -15,9 +15,9 @@ the frames of each step (a frame counts only when it shows exactly one face):
 What this stops, measured (docs/VISION.md): a still picture (every step the same frame),
 and a picture or phone screen held up and wobbled by up to 20 degrees. What it does not
 stop: a flat picture held close enough to fill the camera's view and turned by 40 degrees
-or more, whose perspective the 5-point pose reads as a head turn of 18-24 degrees. The
-identity match, the proctor's look at the identity-check frames and the browser's own
-checks stand behind it.
+or more, whose perspective the 5-point pose reads as a yaw change of 11-24 degrees at 40
+and up to 42 at 60 (bench/vision_calibration.py). The identity match, the proctor's look
+at the identity-check frames and the browser's own checks stand behind it.
 """
 
 from __future__ import annotations
