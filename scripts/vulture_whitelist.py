@@ -36,3 +36,9 @@ _.quotePrefix  # core.spreadsheets: openpyxl cells (text stays text)
 # again; test_content.py checks cleaning through it. The grading pages will show written
 # answers with it (docs/ARCHITECTURE.md, "What comes next").
 _.render_html  # attempts.content
+
+# Read only by tests today: the verdicts on a face crop's quality. The proctoring app's
+# identity check and snapshot flags read them (issue 10; docs/VISION.md, "Quality").
+_.blurred  # vision.quality.Quality
+_.too_dark  # vision.quality.Quality
+_.too_bright  # vision.quality.Quality

@@ -48,10 +48,6 @@ class Face:
     def width(self) -> int:
         return self.box[2]
 
-    @property
-    def area(self) -> int:
-        return self.box[2] * self.box[3]
-
 
 def detect_faces(image: BGRImage, *, detect_width: int = DETECT_WIDTH) -> tuple[Face, ...]:
     """Every face in the frame (at most ``MAX_FACES``), the largest first."""

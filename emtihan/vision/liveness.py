@@ -119,7 +119,7 @@ def _judge(step: Step, seen: Sequence[Observation], baseline: Observation | None
         growth = [o.face_width / reference for o in seen]
         passed = sum(g >= CLOSER_MIN_GROWTH for g in growth) >= MIN_FRAMES
         return StepResult(step, passed, PASSED if passed else NOT_CLOSER, round(max(growth), 2))
-    direction = 1.0 if step is Step.LEFT else -1.0
+    direction = {Step.LEFT: 1.0, Step.RIGHT: -1.0}[step]
     change = [direction * (o.yaw - baseline.yaw) for o in seen]
     passed = sum(c >= TURN_MIN_DEGREES for c in change) >= MIN_FRAMES
     return StepResult(step, passed, PASSED if passed else NO_TURN, round(max(change), 1))

@@ -51,10 +51,6 @@ class Quality:
     def too_bright(self) -> bool:
         return self.brightness > MAX_BRIGHTNESS
 
-    @property
-    def good(self) -> bool:
-        return not (self.blurred or self.too_dark or self.too_bright)
-
 
 def face_quality(image: BGRImage, face: Face) -> Quality:
     x, y, w, h = face.box

@@ -35,7 +35,7 @@ def test_two_faces_when_two_portraits_share_a_frame():
     frame = np.hstack([left[:, 160:480], right[:, 160:480]])  # 640x480, one face per half
     faces = detect_faces(frame)
     assert len(faces) == 2
-    assert faces[0].area > faces[1].area  # the largest first
+    assert faces[0].box[2] * faces[0].box[3] > faces[1].box[2] * faces[1].box[3]  # largest first
     assert faces[0].box[0] < 320 <= faces[1].box[0]
 
 
