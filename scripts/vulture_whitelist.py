@@ -31,6 +31,7 @@ _.fill  # examforms.exporting: openpyxl cells
 _.freeze_panes  # examforms.exporting: openpyxl worksheet
 _.data_type  # core.spreadsheets: openpyxl cells (text stays text)
 _.quotePrefix  # core.spreadsheets: openpyxl cells (text stays text)
+_.StartElementHandler  # university.importing.read: expat calls it for each element
 
 # Called only by tests today: the server's HTML of a cleaned written answer, sanitised
 # again; test_content.py checks cleaning through it. The grading pages will show written

@@ -1,16 +1,32 @@
 """Reading: each source (XLSX workbook or CSV file) becomes rows of text keyed by lower-case
-column names, numbered as the person sees them in Excel (the header is line 1)."""
+column names, numbered as the person sees them in Excel (the header is line 1).
+
+A registry file comes from a person's computer, so a hostile one must not hold the worker
+or its memory. A 300 KB workbook can hold two million rows, or rows whose one cell sits in
+Excel's last column (XFD: 16,384 cells each when read as a row), or parts that unpack to
+gigabytes. Before openpyxl reads anything, the archive's declared sizes are checked (zipfile
+never unpacks more than a part declares) and each part is scanned with expat, counting
+rows and cells without keeping them; then the rows are streamed, at most MAX_COLUMNS wide
+and MAX_ROWS long. Anything over a limit refuses the whole file with a message that says
+what to change; nothing of it is imported.
+"""
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from xml.parsers import expat
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .records import (
@@ -23,8 +39,13 @@ from .records import (
     ERR_NOT_UTF8,
     ERR_NOT_XLSX,
     ERR_OLD_XLS,
+    ERR_ROW_TOO_WIDE,
+    ERR_TOO_MANY_CELLS,
+    ERR_TOO_MANY_ROWS,
+    ERR_TOO_MANY_TEXTS,
     ERR_UNKNOWN_FORMAT,
     ERR_UNKNOWN_KIND,
+    ERR_UNPACKS_TOO_BIG,
     KINDS,
     SPECS,
     STAGE_READING,
@@ -37,6 +58,15 @@ from .records import (
     RowError,
     Source,
 )
+
+# Limits of one source (docs/REGISTRY-IMPORT.md, "Limits"). A university's largest table,
+# its students, is some tens of thousands of rows of a few columns.
+MAX_ROWS = 100_000  # data rows of one sheet or CSV file, below its header
+MAX_COLUMNS = 64  # columns read from the left; cells further right are not read
+MAX_CELLS = 2_000_000  # filled cells of one sheet
+MAX_ROW_CELLS = 16_384  # cells of one row: Excel's own number of columns
+MAX_TEXTS = 2_000_000  # different texts of a workbook (its shared strings)
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024  # a workbook unpacked: its sheets, texts and styles
 
 
 def detect_format(name: str, head: bytes = b"") -> str:
@@ -95,6 +125,7 @@ def _grids(
 def _xlsx_grids(
     source: Source, report: ImportReport
 ) -> Iterator[tuple[str, str, Iterable[Sequence[Any]]]]:
+    _check_workbook(source.data)
     import openpyxl  # imported here: only imports of workbooks pay for it
 
     try:
@@ -111,16 +142,80 @@ def _xlsx_grids(
                 )
                 continue
             found = True
-            # Some exporters write a wrong dimension; without it openpyxl reads every row.
+            # Some exporters write a wrong dimension; without it openpyxl reads every row,
+            # and max_col keeps a row with a cell in column XFD 64 values wide.
             sheet.reset_dimensions()
-            yield kind, f"{source.name} [{sheet.title}]", list(sheet.iter_rows(values_only=True))
+            rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+            yield kind, f"{source.name} [{sheet.title}]", rows
         if not found:
             raise ImportFormatError(_(ERR_NO_SHEETS) % {"sheets": ", ".join(KINDS)})
     finally:
         workbook.close()
 
 
-def _csv_grid(data: bytes) -> list[list[str]]:
+def _check_workbook(data: bytes) -> None:
+    """Refuse a workbook over the limits before openpyxl reads it (see the module)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFormatError(_(ERR_NOT_XLSX)) from exc
+    with archive:
+        parts = archive.infolist()
+        if sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
+            raise ImportFormatError(
+                _(ERR_UNPACKS_TOO_BIG) % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}
+            )
+        try:
+            for part in parts:
+                with archive.open(part) as stream:
+                    _scan_part(stream)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            # a damaged part (its checksum), an unknown compression, a password
+            raise ImportFormatError(_(ERR_NOT_XLSX)) from exc
+
+
+def _scan_part(stream: IO[bytes]) -> None:
+    """Count one part's rows, cells and shared texts (``<si>``) as expat streams it,
+    keeping nothing; raise at the first limit passed.
+
+    Every part is scanned, not only those named like sheets: openpyxl finds sheets through
+    the workbook's relationships, whatever their names. A part that is not XML (a picture)
+    stops the scan where expat fails; openpyxl cannot read further than that either.
+    """
+    rows = cells = row_cells = texts = 0
+
+    def start(name: str, _attributes: object) -> None:
+        nonlocal rows, cells, row_cells, texts
+        tag = name.rpartition(" ")[2]
+        if tag == "c":
+            cells += 1
+            row_cells += 1
+            if row_cells > MAX_ROW_CELLS:
+                raise ImportFormatError(_(ERR_ROW_TOO_WIDE) % {"max": _count(MAX_ROW_CELLS)})
+            if cells > MAX_CELLS:
+                raise ImportFormatError(_(ERR_TOO_MANY_CELLS) % {"max": _count(MAX_CELLS)})
+        elif tag == "row":
+            rows += 1
+            row_cells = 0
+            if rows > MAX_ROWS + 1:
+                raise ImportFormatError(_(ERR_TOO_MANY_ROWS) % {"max": _count(MAX_ROWS)})
+        elif tag == "si":
+            texts += 1
+            if texts > MAX_TEXTS:
+                raise ImportFormatError(_(ERR_TOO_MANY_TEXTS) % {"max": _count(MAX_TEXTS)})
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    with contextlib.suppress(expat.ExpatError):
+        parser.ParseFile(stream)
+
+
+def _count(number: int) -> str:
+    """A limit as the person's language writes big numbers (100 000, 100,000)."""
+    return number_format(number, force_grouping=True)
+
+
+def _csv_grid(data: bytes) -> Iterator[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -129,7 +224,8 @@ def _csv_grid(data: bytes) -> list[list[str]]:
     # Excel in Kazakhstan and Russia separates with ";" (the decimal comma takes ",").
     delimiter = max((";", ",", "\t"), key=first_line.count)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield row[:MAX_COLUMNS]
     except csv.Error as exc:
         raise ImportFormatError(_(ERR_CSV_BROKEN) % {"error": exc}) from exc
 
@@ -155,7 +251,9 @@ def _cell_text(value: Any) -> str:
 def _rows_of(
     grid: Iterable[Sequence[Any]], *, kind: str, label: str, report: ImportReport
 ) -> list[Row]:
-    lines = iter(grid)
+    # Rows are read one by one and never more than the limit: openpyxl also makes up the
+    # empty rows of a gap, so one cell in row 1,048,576 would be a million rows.
+    lines = islice(grid, MAX_ROWS + 2)
     header = [_column_name(v) for v in next(lines, ())]
     if not any(header):
         report.errors.append(RowError(label, 1, _(ERR_EMPTY_FILE)))
@@ -166,6 +264,11 @@ def _rows_of(
     positions = [(i, column) for i, column in enumerate(header) if column in spec.columns]
     rows = []
     for line, values in enumerate(lines, start=2):
+        if line > MAX_ROWS + 1:  # the whole sheet is refused, not its first rows imported
+            report.errors.append(
+                RowError(label, None, _(ERR_TOO_MANY_ROWS) % {"max": _count(MAX_ROWS)})
+            )
+            return []
         cells = {
             column: _cell_text(values[i]) if i < len(values) else "" for i, column in positions
         }

@@ -144,6 +144,21 @@ ERR_UNKNOWN_KIND = gettext_noop(
 )
 ERR_NO_SHEETS = gettext_noop("the workbook has none of the sheets %(sheets)s")
 ERR_EMPTY_FILE = gettext_noop("there is no header row")
+ERR_UNPACKS_TOO_BIG = gettext_noop(
+    "the workbook unpacks to more than %(mb)s MB: keep only the sheets and columns the import uses, or split it into several files"
+)
+ERR_TOO_MANY_ROWS = gettext_noop(
+    "more than %(max)s rows in one sheet or file (empty rows below the data count too): split it into several files, or delete the empty rows"
+)
+ERR_TOO_MANY_CELLS = gettext_noop(
+    "a sheet has more than %(max)s filled cells: keep only the columns the import uses, or split it into several files"
+)
+ERR_ROW_TOO_WIDE = gettext_noop(
+    "a row has more than %(max)s cells, more than Excel allows: open the file in Excel and save it again"
+)
+ERR_TOO_MANY_TEXTS = gettext_noop(
+    "the workbook holds more than %(max)s different texts: keep only the sheets the import uses, or split it into several files"
+)
 ERR_MISSING_COLUMN = gettext_noop(
     "required column '%(column)s' is missing (the header has: %(found)s)"
 )
