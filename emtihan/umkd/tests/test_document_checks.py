@@ -137,6 +137,7 @@ def test_pypdf_stops_at_the_deadline(monkeypatch):
     monkeypatch.setattr(pdf_check, "MAX_SECONDS", -1)
     assert sniff(pdf_bytes()).defect == sniffing.TOO_COMPLEX
 
+
 def test_a_cross_reference_table_of_a_million_entries_is_refused_without_reading_it():
     """20 MB (the upload limit) of cross-reference entries: pypdf alone spends a second."""
     content = pdf_bytes()
