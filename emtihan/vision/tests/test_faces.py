@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -61,3 +63,17 @@ def test_small_and_large_webcam_faces_are_found_on_the_downscaled_frame(name, fa
     assert len(faces) == 1
     assert faces[0].width == pytest.approx(face_width, rel=0.25)
     assert frame.shape[1] > DETECT_WIDTH
+
+
+def test_odd_shapes_are_analysed_without_complaint():
+    # Hostile or odd uploads that decode: a pixel, a line, a very tall strip.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for shape in [(1, 1), (3, 640), (4000, 1), (3000, 200)]:
+            assert detect_faces(np.full((*shape, 3), 128, np.uint8)) == ()
+
+
+def test_faces_in_a_tall_photo_are_found():
+    image = photo("obama_2")
+    tall = np.vstack([image, np.full_like(image, 96), image])  # 3072 px tall, scaled to 960
+    assert len(detect_faces(tall)) == 2
