@@ -58,10 +58,30 @@ STEPS = (
 STALE_CONNECTION = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
-# --- setup: accounts and an open exam, written straight into the database ---------------
+# --- setup: accounts, and an open exam built through the services ------------------------
+
+QUESTIONS = [
+    ("written", "<p>Explain.</p>", {}, 10),
+    (
+        "single",
+        "<p>Pick one.</p>",
+        {
+            "options": [
+                {"id": "a", "html": "A", "fraction": 1},
+                {"id": "b", "html": "B", "fraction": 0},
+            ]
+        },
+        1,
+    ),
+]
 
 
 def setup(students: int) -> None:
+    """The university's rows (a period, a faculty, a group, a teacher who is also the
+    department's head, N students) straight into the database, as the registry import
+    would leave them; the exam the way a teacher and a head make it, through the same
+    services as the demo (``emtihan.demo.builders``): programme, choice sent and approved,
+    exam created, filled and published."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emtihan.settings")
     import django
@@ -69,12 +89,14 @@ def setup(students: int) -> None:
     django.setup()
     import datetime as dt
 
+    from django.conf import settings
     from django.contrib.auth.hashers import make_password
+    from django.db import transaction
     from django.utils import timezone
 
     from emtihan.accounts.models import Role, User
-    from emtihan.examforms.models import ChoiceStatus, ExamForm, ExamFormChoice, Platform
-    from emtihan.exams.models import Exam, ExamStatus, Question, QuestionKind
+    from emtihan.demo import builders
+    from emtihan.exams.models import Exam
     from emtihan.university.models import (
         AcademicPeriod,
         Department,
@@ -82,24 +104,30 @@ def setup(students: int) -> None:
         Faculty,
         Student,
         StudyGroup,
+        Teacher,
+        TeachingAssignment,
     )
 
     today = timezone.localdate()
-    period = AcademicPeriod.objects.filter(
-        is_current=True
-    ).first() or AcademicPeriod.objects.create(
+    period = AcademicPeriod.current() or AcademicPeriod.objects.create(
         code="BENCH",
-        academic_year=f"{today.year}-{today.year + 1}",
+        academic_year=settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR,  # Table 1's rules are for it
         title="Bench",
         starts_on=today - dt.timedelta(days=30),
         ends_on=today + dt.timedelta(days=30),
         is_current=True,
     )
+    teacher, _ = User.objects.get_or_create(
+        email="bench-teacher@bench.local", defaults={"full_name": "Bench Teacher"}
+    )
+    teacher.add_role(Role.TEACHER)
+    teacher.add_role(Role.HEAD)
     faculty, _ = Faculty.objects.get_or_create(
         code="BENCH", defaults={"name_kk": "Bench", "name_ru": "Bench", "name_en": "Bench"}
     )
     department, _ = Department.objects.get_or_create(
-        code="BENCH", defaults={"faculty": faculty, "name_kk": "Bench", "name_en": "Bench"}
+        code="BENCH",
+        defaults={"faculty": faculty, "name_kk": "Bench", "name_en": "Bench", "head": teacher},
     )
     discipline, _ = Discipline.objects.get_or_create(
         code="BENCH1", defaults={"department": department, "name_kk": "Bench", "name_en": "Bench"}
@@ -108,10 +136,12 @@ def setup(students: int) -> None:
         code="BENCH-01",
         defaults={"faculty": faculty, "study_form": "full_time", "language": "kk", "year": 1},
     )
-    teacher, _ = User.objects.get_or_create(
-        email="bench-teacher@bench.local", defaults={"full_name": "Bench Teacher"}
+    profile, _ = Teacher.objects.get_or_create(
+        user=teacher, defaults={"staff_id": "BENCH-T1", "department": department}
     )
-    teacher.add_role(Role.TEACHER)
+    TeachingAssignment.objects.get_or_create(
+        teacher=profile, discipline=discipline, group=group, period=period
+    )
 
     hashed = make_password(PASSWORD)
     existing = set(
@@ -133,40 +163,27 @@ def setup(students: int) -> None:
         ],
         batch_size=1000,
     )
-    choice, _ = ExamFormChoice.objects.get_or_create(
-        discipline=discipline,
-        group=group,
-        period=period,
-        defaults={
-            "platform": Platform.OQYLYQ,
-            "form": ExamForm.WRITTEN,
-            "status": ChoiceStatus.APPROVED,
-            "updated_by": teacher,
-        },
-    )
+
     now = timezone.now()
-    exam = Exam.objects.create(
-        choice=choice,
-        title=EXAM_TITLE,
-        opens_at=now - dt.timedelta(minutes=5),
-        closes_at=now + dt.timedelta(hours=4),
-        duration_minutes=180,
-        status=ExamStatus.PUBLISHED,
-        created_by=teacher,
-    )
-    Question.objects.create(exam=exam, kind=QuestionKind.WRITTEN, body="<p>Explain.</p>", order=0)
-    Question.objects.create(
-        exam=exam,
-        kind=QuestionKind.SINGLE,
-        body="<p>Pick one.</p>",
-        spec={
-            "options": [
-                {"id": "a", "html": "A", "fraction": 1},
-                {"id": "b", "html": "B", "fraction": 0},
-            ]
-        },
-        order=1,
-    )
+    with transaction.atomic():
+        builders.programme_upload(teacher=teacher, discipline=discipline)
+        choice = builders.approved_choice(
+            teacher=teacher, head=teacher, discipline=discipline, group=group
+        )
+        exam = Exam.objects.filter(choice=choice).first()
+        if exam is None:
+            exam = builders.published_exam(
+                teacher=teacher,
+                choice=choice,
+                questions=QUESTIONS,
+                opens_at=now - dt.timedelta(minutes=5),
+                closes_at=now + dt.timedelta(hours=4),
+                publish_at=now - dt.timedelta(minutes=10),
+                title=EXAM_TITLE,
+                duration_minutes=180,
+            )
+        elif exam.closes_at < now + dt.timedelta(minutes=30):
+            sys.exit(f"exam {exam.pk} closes at {exam.closes_at:%H:%M}: set up a fresh database")
     _write_sessions(users)
     print(
         f"exam {exam.pk} open until {exam.closes_at:%H:%M}; {students} students {EMAIL.format(1)}..."

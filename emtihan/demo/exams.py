@@ -17,11 +17,9 @@ from django.utils import timezone
 from emtihan.accounts.models import User
 from emtihan.attempts import services as attempts
 from emtihan.attempts.models import Attempt
+from emtihan.demo import builders
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
-from emtihan.examforms.services import ChoiceInput, choice_approve, choice_save
-from emtihan.exams import services as exams
 from emtihan.exams.models import Exam, QuestionKind
-from emtihan.umkd.models import Material, Section
 from emtihan.university.models import AcademicPeriod, Discipline, Student, StudyGroup
 
 GROUP = "IS-2301"
@@ -175,25 +173,7 @@ COMPLETED_QUESTIONS = [
 
 def _approved_choice(teacher: User, head: User, code: str, group: StudyGroup) -> ExamFormChoice:
     discipline = Discipline.objects.get(code=code)
-    choice = ExamFormChoice.objects.filter(discipline=discipline, group=group).first()
-    if choice is not None and choice.status == ChoiceStatus.APPROVED:
-        return choice
-    programme = Material.objects.filter(
-        discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME
-    ).first()
-    choice = choice_save(
-        actor=teacher,
-        discipline=discipline,
-        group=group,
-        data=ChoiceInput(
-            platform="OQYLYQ",
-            form="WRITTEN",
-            exam_type="TRADITIONAL",
-            programme_id=programme.pk if programme else None,
-        ),
-        expected_revision=choice.revision if choice else None,
-    )
-    return choice_approve(actor=head, choice_id=choice.pk, expected_revision=choice.revision)
+    return builders.approved_choice(teacher=teacher, head=head, discipline=discipline, group=group)
 
 
 def _exam(
@@ -206,25 +186,15 @@ def _exam(
     publish_at: dt.datetime,
     **fields,
 ) -> Exam:
-    exam = exams.exam_create(
-        actor=teacher,
+    return builders.published_exam(
+        teacher=teacher,
         choice=choice,
+        questions=questions,
         opens_at=opens_at,
         closes_at=opens_at + dt.timedelta(hours=hours),
+        publish_at=publish_at,
         **fields,
     )
-    for order, (kind, body, spec, points) in enumerate(questions, start=1):
-        exams.question_create(
-            actor=teacher,
-            exam=exam,
-            kind=kind,
-            body=body,
-            spec=spec,
-            points=points,
-            order=order,
-            now=publish_at,
-        )
-    return exams.exam_publish(actor=teacher, exam=exam, now=publish_at)
 
 
 def _sit(exam: Exam, email: str, started: dt.datetime) -> None:

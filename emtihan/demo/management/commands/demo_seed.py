@@ -11,15 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from emtihan.accounts.models import Role, User
-from emtihan.core.pdf import simple_pdf
+from emtihan.demo import builders
 from emtihan.demo import exams as demo_exams
-from emtihan.umkd.models import Material, Section
-from emtihan.umkd.services import material_upload
 from emtihan.university.models import (
     AcademicPeriod,
     Department,
@@ -271,26 +268,8 @@ class Command(BaseCommand):
 
     def _programmes(self, disciplines, users) -> None:
         for code in PROGRAMMES:
-            discipline = disciplines[code]
             teacher = users[next(e for e, d, _g in ASSIGNMENTS if d == code)]
-            if Material.objects.filter(
-                discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME
-            ).exists():
-                continue
-            pdf = simple_pdf([
-                f"Final-exam programme: {discipline.name_en} ({code})",
-                "",
-                "1. Topics covered by the exam.",
-                "2. Method: how the exam is run, time, allowed materials.",
-                "3. Assessment criteria.",
-            ])  # fmt: skip
-            upload = SimpleUploadedFile(
-                f"{code}-exam-programme.pdf", pdf, content_type="application/pdf"
-            )
-            material_upload(
-                actor=teacher, discipline=discipline, section=Section.FINAL_EXAM_PROGRAMME, file=upload,
-                title=f"{code} final-exam programme and method instructions",
-            )  # fmt: skip
+            builders.programme_upload(teacher=teacher, discipline=disciplines[code])
 
     def _print_accounts(self) -> None:
         w = self.stdout.write
