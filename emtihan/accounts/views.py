@@ -12,26 +12,20 @@ from django.views import i18n as i18n_views
 
 from emtihan.core import http
 from emtihan.core.pages import service_errors
+from emtihan.policy import accounts as roles
 
 from . import services, throttle
 from .forms import EmailAuthenticationForm, PasswordResetForm, SetPasswordForm, TimeZoneForm
-from .models import Role, User
+from .models import User
 
 
 @login_required
 def home(request):
-    """Send each person to the page they came for; the menu has the rest."""
-    user = request.user
-    if user.has_role(Role.TEACHER):
-        return redirect("examforms:teacher_list")
-    if user.has_role(Role.HEAD):
-        return redirect("examforms:review")
-    if user.has_role(Role.REGISTRAR) or user.is_staff:
-        return redirect("examforms:export")
-    if user.has_role(Role.STUDENT):
-        return redirect("attempts:home")
-    if user.has_role(Role.PROCTOR):
-        return redirect("attempts:decisions")
+    """Send each person to the page they came for (``policy.accounts.landing``); the menu
+    has the rest."""
+    landing = roles.landing(request.user)
+    if landing:
+        return redirect(landing)
     return render(request, "accounts/home.html")
 
 

@@ -13,6 +13,7 @@ Invariants (docs/ARCHITECTURE.md, DESIGN.md 1-5):
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db import models
@@ -274,10 +275,14 @@ class Picture(models.Model):
     """A picture (drawing, photo of a sketch) uploaded into one attempt's written answers.
 
     The file is the server's re-encoding (PNG or JPEG, no metadata), never the upload
-    itself; it is served only through ``attempts:picture``, which checks who asks.
+    itself; it is served only through views that check who asks (``policy.attempts``):
+    ``attempts:picture`` (the path written into the student's answer; it names the
+    attempt) and ``attempts:picture_by_key``, whose random ``key`` names nothing, for
+    graders, who must never be able to tell whose work they mark.
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="pictures")
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(max_length=255)
     content_type = models.CharField(max_length=32)
     width = models.PositiveIntegerField()  # pixels

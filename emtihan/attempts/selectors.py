@@ -8,16 +8,20 @@ exams or attempts (no N+1).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from emtihan.accounts.models import Role, User
-from emtihan.exams.models import Exam, ExamStatus, Question, QuestionKind
+from emtihan.accounts.models import User
+from emtihan.exams.models import Exam, Question, QuestionKind
+from emtihan.policy import attempts as policy
+from emtihan.policy import exams as exams_policy
 from emtihan.university.models import Student
 
 from .content import TRUE_FALSE_OPTIONS
@@ -152,31 +156,17 @@ class StudentExams:
     completed: list[ExamRow] = field(default_factory=list)
 
 
-def student_of(user: User) -> Student | None:
-    return Student.objects.select_related("group").filter(user_id=user.pk).first()
-
-
-def _visible_to(student: Student) -> Q:
-    """The exams a student sees: the published ones of their group, and any they have
-    started (an exam sent back to draft when its choice was reopened keeps its sittings:
-    the student continues to the deadline, or reads the receipts)."""
-    started = Attempt.objects.filter(exam=OuterRef("pk"), student=student)
-    return Q(choice__group_id=student.group_id) & (
-        Q(status=ExamStatus.PUBLISHED) | Q(Exists(started))
-    )
-
-
 def exams_for_student(user: User, *, now: dt.datetime | None = None) -> StudentExams:
-    """The student's exams (``_visible_to``) in three lists. An exam is "completed" once
+    """The student's exams (``policy.attempts.exams_seen_by_student``) in three lists. An exam is "completed" once
     the window has closed or the student's own attempt has ended; "active" while it can be
     started or continued. Three queries."""
     now = now or timezone.now()
-    student = student_of(user)
+    student = exams_policy.student_of(user)
     result = StudentExams(student=student)
     if student is None:
         return result
     exams = list(
-        Exam.objects.filter(_visible_to(student))
+        policy.exams_seen_by_student(student)
         .select_related("choice__discipline")
         .order_by("opens_at", "pk")
     )
@@ -205,12 +195,14 @@ def exams_for_student(user: User, *, now: dt.datetime | None = None) -> StudentE
 
 
 def exam_for_student(user: User, exam_id: int) -> tuple[Exam, Attempt | None] | None:
-    """An exam the student sees (``_visible_to``) and their attempt, or None."""
-    student = student_of(user)
+    """An exam the student sees (``policy.attempts.exams_seen_by_student``) and their
+    attempt, or None."""
+    student = exams_policy.student_of(user)
     if student is None:
         return None
     exam = (
-        Exam.objects.filter(_visible_to(student), pk=exam_id)
+        policy.exams_seen_by_student(student)
+        .filter(pk=exam_id)
         .select_related("choice__discipline")
         .first()
     )
@@ -256,33 +248,136 @@ def receipts_of(attempt: Attempt) -> list[ReceiptRow]:
 
 
 # --- proctors and the exam office -------------------------------------------------------
+# Every list here is narrowed to the person's proctor scope (``policy.attempts``): nothing
+# is listed that the person may not open or decide.
 
 
-def can_decide(user: User) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or user.has_role(Role.PROCTOR)))
-
-
-def can_view_pictures(user: User, picture: Picture) -> bool:
-    """The attempt's student, staff and proctors; graders (until grading works through
-    anonymised attempt codes, which will narrow this to the attempts they grade)."""
-    if not user.is_authenticated:
-        return False
-    if picture.attempt.student.user_id == user.pk:
-        return True
-    return user.is_staff or user.has_role(Role.PROCTOR) or user.has_role(Role.GRADER)
-
-
-def attempts_pending_decision() -> QuerySet[Attempt]:
+def attempts_pending_decision(user: User) -> QuerySet[Attempt]:
+    """Sittings in the person's scope marked for a decision (absence past the cap)."""
     return (
-        Attempt.objects.filter(decision=Decision.PENDING)
+        policy.attempts_proctored_by(user)
+        .filter(decision=Decision.PENDING)
         .select_related("exam", "student__user", "student__group")
         .order_by("exam__opens_at", "student__user__full_name")
     )
 
 
-def attempts_of_exam(exam_id: int) -> QuerySet[Attempt]:
+def exam_for_proctor(user: User, exam_id: int) -> Exam | None:
+    """One exam in the person's proctor scope, or None (as if it did not exist)."""
     return (
-        Attempt.objects.filter(exam_id=exam_id)
+        exams_policy.exams_proctored_by(user)
+        .filter(pk=exam_id)
+        .select_related("choice__discipline", "choice__group")
+        .first()
+    )
+
+
+def attempts_of_exam(exam: Exam) -> QuerySet[Attempt]:
+    """Every sitting of an exam (``exam_for_proctor`` decides who gets here)."""
+    return (
+        Attempt.objects.filter(exam=exam)
         .select_related("exam", "student__user", "student__group", "decided_by")
         .order_by("-absence_seconds", "student__user__full_name")
     )
+
+
+def minutes(seconds: float) -> int:
+    """Whole minutes, rounded up: 1 s of absence past a 20-minute cap reads "21 min",
+    never "20 min of 20 min"."""
+    return max(0, math.ceil(seconds / 60))
+
+
+@dataclass
+class SittingRow:
+    """One sitting as a proctor reads it: state, time left and absence in minutes."""
+
+    attempt: Attempt
+    ended: bool
+    minutes_left: int | None  # None once the sitting has ended
+    absence_minutes: int
+    cap_minutes: int
+
+
+def sitting_rows(
+    attempts: QuerySet[Attempt] | list[Attempt], *, now: dt.datetime | None = None
+) -> list[SittingRow]:
+    """Sittings with what the proctor's pages show. A sitting past its deadline that the
+    lock job has not reached yet reads as ended (the next request locks it)."""
+    now = now or timezone.now()
+    rows = []
+    for attempt in attempts:
+        ended = attempt.status != AttemptStatus.IN_PROGRESS or attempt.deadline <= now
+        rows.append(
+            SittingRow(
+                attempt=attempt,
+                ended=ended,
+                minutes_left=None if ended else minutes((attempt.deadline - now).total_seconds()),
+                absence_minutes=minutes(attempt.absence_seconds),
+                cap_minutes=minutes(attempt.exam.absence_cap_seconds),
+            )
+        )
+    return rows
+
+
+@dataclass
+class ProctorExamRow:
+    exam: Exam
+    in_progress: int
+    ended: int
+    pending: int
+
+
+def exams_for_proctor(user: User, *, now: dt.datetime | None = None) -> list[ProctorExamRow]:
+    """The exams in the person's proctor scope, newest window first, with how many
+    sittings are in progress, have ended, and wait for a decision. One query."""
+    now = now or timezone.now()
+    in_progress = Q(attempts__status=AttemptStatus.IN_PROGRESS, attempts__deadline__gt=now)
+    exams = (
+        exams_policy.exams_proctored_by(user)
+        .select_related("choice__discipline", "choice__group")
+        .annotate(
+            started=Count("attempts"),
+            in_progress=Count("attempts", filter=in_progress),
+            pending=Count("attempts", filter=Q(attempts__decision=Decision.PENDING)),
+        )
+        .order_by("-opens_at", "pk")
+    )
+    return [
+        ProctorExamRow(
+            exam=exam,
+            in_progress=exam.in_progress,
+            ended=exam.started - exam.in_progress,
+            pending=exam.pending,
+        )
+        for exam in exams
+    ]
+
+
+def picture_for(user: User, *, attempt_id: int, picture_id: int) -> Picture | None:
+    """A picture by its attempt's path, if the person may see it that way
+    (``policy.attempts.may_view_picture``); None as if it did not exist."""
+    picture = (
+        Picture.objects.select_related(
+            "attempt__student", "attempt__exam__choice__discipline__department"
+        )
+        .filter(pk=picture_id, attempt_id=attempt_id)
+        .first()
+    )
+    if picture is None or not policy.may_view_picture(user, picture):
+        return None
+    return picture
+
+
+def picture_by_key_for(user: User, key: uuid.UUID) -> Picture | None:
+    """A picture by its opaque key, if the person may see it that way (graders of the
+    exam among them); None as if it did not exist."""
+    picture = (
+        Picture.objects.select_related(
+            "attempt__student", "attempt__exam__choice__discipline__department"
+        )
+        .filter(key=key)
+        .first()
+    )
+    if picture is None or not policy.may_view_picture_by_key(user, picture):
+        return None
+    return picture

@@ -7,6 +7,7 @@ Views parse the request, call one service or selector, and render.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import cast
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from emtihan.accounts.models import User
 from emtihan.core import http
 from emtihan.core.pages import service_errors
-from emtihan.exams.models import Accommodation, Exam, TimeoutPolicy
+from emtihan.exams.models import Accommodation, TimeoutPolicy
+from emtihan.policy import attempts as policy
 
 from . import selectors, services
 from .models import AttemptStatus, Decision, Picture
@@ -145,16 +147,35 @@ def finished(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def picture(request: HttpRequest, attempt_id: int, picture_id: int) -> FileResponse:
-    found = get_object_or_404(
-        Picture.objects.select_related("attempt__student"), pk=picture_id, attempt_id=attempt_id
-    )
-    if not selectors.can_view_pictures(_user(request), found):
-        raise PermissionDenied
+    """A picture by the path written into the student's answer. Anyone the policy does
+    not let see it gets 404, whether it exists or not: the ids are sequential, and a
+    403 would tell which attempt a picture belongs to."""
+    found = selectors.picture_for(_user(request), attempt_id=attempt_id, picture_id=picture_id)
+    if found is None:
+        raise Http404
+    return _picture_response(found)
+
+
+@login_required
+@require_GET
+def picture_by_key(request: HttpRequest, key: uuid.UUID) -> FileResponse:
+    """A picture by its random key: the URL graders get, which names no attempt."""
+    found = selectors.picture_by_key_for(_user(request), key)
+    if found is None:
+        raise Http404
+    return _picture_response(found)
+
+
+def _picture_response(found: Picture) -> FileResponse:
     try:
         handle = found.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=found.content_type)
+    # The stored name holds the attempt's id: the download is named by the key instead.
+    extension = "jpg" if found.content_type == "image/jpeg" else "png"
+    response = FileResponse(
+        handle, content_type=found.content_type, filename=f"{found.key}.{extension}"
+    )
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -165,28 +186,43 @@ def picture(request: HttpRequest, attempt_id: int, picture_id: int) -> FileRespo
 
 @login_required
 @require_GET
-def decisions(request: HttpRequest) -> HttpResponse:
-    """Sittings waiting for a decision (absence past the cap), across exams."""
+def proctor_exams(request: HttpRequest) -> HttpResponse:
+    """The proctor's exams (their assignments; staff: every exam), each with its sittings."""
     _require_decider(request)
     return render(
         request,
+        "attempts/proctor_exams.html",
+        {"rows": selectors.exams_for_proctor(_user(request))},
+    )
+
+
+@login_required
+@require_GET
+def decisions(request: HttpRequest) -> HttpResponse:
+    """Sittings in the proctor's scope waiting for a decision (absence past the cap)."""
+    _require_decider(request)
+    attempts = selectors.attempts_pending_decision(_user(request))
+    return render(
+        request,
         "attempts/decisions.html",
-        {"attempts": selectors.attempts_pending_decision(), "decisions": _decision_choices()},
+        {"rows": selectors.sitting_rows(attempts), "decisions": _decision_choices()},
     )
 
 
 @login_required
 @require_GET
 def exam_attempts(request: HttpRequest, exam_id: int) -> HttpResponse:
-    """Every sitting of one exam with its absence, to decide on any of them."""
+    """Every sitting of one exam in the proctor's scope: state, time left, absence."""
     _require_decider(request)
-    exam = get_object_or_404(Exam, pk=exam_id)
+    exam = selectors.exam_for_proctor(_user(request), exam_id)
+    if exam is None:
+        raise Http404
     return render(
         request,
         "attempts/exam_attempts.html",
         {
             "exam": exam,
-            "attempts": selectors.attempts_of_exam(exam.pk),
+            "rows": selectors.sitting_rows(selectors.attempts_of_exam(exam)),
             "decisions": _decision_choices(),
         },
     )
@@ -214,7 +250,7 @@ def decide(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 def _require_decider(request: HttpRequest) -> None:
-    if not selectors.can_decide(_user(request)):
+    if not policy.may_open_decisions(_user(request)):
         raise PermissionDenied(_(services.ERR_NOT_DECIDER))
 
 

@@ -9,7 +9,9 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from emtihan.core.api import Id, Whole, error_responses, raise_as_http
-from emtihan.university.models import Department, Discipline, StudyGroup
+from emtihan.policy import examforms as policy
+from emtihan.policy import university as university_policy
+from emtihan.university.models import Discipline, StudyGroup
 
 from . import selectors, services
 from .models import ExamFormChoice, ExamRule
@@ -219,15 +221,7 @@ def _visible_choice(request, choice_id: int) -> ExamFormChoice:
         ExamFormChoice.objects.select_related("discipline__department", "group", "period"),
         pk=choice_id,
     )
-    user = request.user
-    if not (
-        services.is_head_of(user, choice.discipline)
-        or services.teaches(
-            user, discipline=choice.discipline, group=choice.group, period=choice.period
-        )
-        or user.is_staff
-        or user.has_role("registrar")
-    ):
+    if not policy.may_view_choice(request.user, choice):
         raise HttpError(404, "Not found")
     return choice
 
@@ -279,7 +273,7 @@ def choice_reopen(request, choice_id: Id, payload: ReopenIn):
 
 @router.get("/review", response=list[RowOut], summary="The head's discipline x group rows")
 def review_list(request, status: str = ""):
-    if not Department.objects.filter(head=request.user).exists():
+    if not university_policy.may_open_review(request.user):
         raise HttpError(403, "Only heads of department review exam forms.")
     period = raise_as_http(services.current_period)
     return [

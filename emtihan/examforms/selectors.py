@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from emtihan.accounts.models import User
+from emtihan.policy import examforms as policy
 from emtihan.university.models import AcademicPeriod, Discipline, StudyGroup, TeachingAssignment
 
 from .models import ChoiceStatus, ExamFormChoice
@@ -68,16 +69,14 @@ def _rows(assignments: QuerySet[TeachingAssignment], period: AcademicPeriod) -> 
 
 def teacher_rows(*, user: User, period: AcademicPeriod) -> list[ChoiceRow]:
     """The teacher's current groups x disciplines (the list of the UNIVER page)."""
-    return _rows(TeachingAssignment.objects.filter(period=period, teacher__user=user), period)
+    return _rows(policy.teacher_assignments(user, period), period)
 
 
 def review_rows(
     *, head: User, period: AcademicPeriod, status: str | None = None
 ) -> list[ChoiceRow]:
     """Every discipline x group of the departments the user heads, optionally by status."""
-    rows = _rows(
-        TeachingAssignment.objects.filter(period=period, discipline__department__head=head), period
-    )
+    rows = _rows(policy.review_assignments(head, period), period)
     if status:
         rows = [r for r in rows if r.status == status]
     return rows

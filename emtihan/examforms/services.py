@@ -18,8 +18,9 @@ from django.utils.translation import gettext_noop, ngettext_lazy
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
 from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from emtihan.policy import examforms as policy
 from emtihan.umkd.models import MaterialVersion, Section
-from emtihan.university.models import AcademicPeriod, Discipline, StudyGroup, TeachingAssignment
+from emtihan.university.models import AcademicPeriod, Discipline, StudyGroup
 
 from .models import AdditionalInfo, ChoiceStatus, ExamFormChoice
 from .rules import RuleBook
@@ -201,18 +202,6 @@ def rulebook_for(*, discipline: Discipline, period: AcademicPeriod) -> RuleBook:
     )
 
 
-def teaches(
-    user: User, *, discipline: Discipline, group: StudyGroup, period: AcademicPeriod
-) -> bool:
-    return TeachingAssignment.objects.filter(
-        teacher__user=user, discipline=discipline, group=group, period=period
-    ).exists()
-
-
-def is_head_of(user: User, discipline: Discipline) -> bool:
-    return discipline.department.head_id == user.pk
-
-
 # --- validation --------------------------------------------------------------------------
 
 
@@ -307,7 +296,7 @@ def choice_save(
     refused instead of overwriting their choice silently.
     """
     period = current_period()
-    if not teaches(actor, discipline=discipline, group=group, period=period):
+    if not policy.may_edit_choice(actor, discipline=discipline, group=group, period=period):
         raise PermissionDeniedError(_(ERR_NOT_YOUR_DISCIPLINE))
     data = data.cleaned()
 
@@ -391,7 +380,7 @@ def _locked_choice_for_head(actor: User, choice_id: int) -> ExamFormChoice:
     )
     if choice is None:
         raise DomainError(_(ERR_NOT_FOUND))
-    if not is_head_of(actor, choice.discipline):
+    if not policy.may_review_choice(actor, choice):
         raise PermissionDeniedError(_(ERR_NOT_HEAD))
     return choice
 

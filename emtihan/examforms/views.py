@@ -18,11 +18,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from emtihan.accounts.models import Role, User
+from emtihan.accounts.models import User
 from emtihan.core.errors import DomainError
 from emtihan.core.http import next_url
 from emtihan.core.ids import parse_id, parse_whole
 from emtihan.core.pages import service_errors
+from emtihan.policy import accounts as roles
+from emtihan.policy import examforms as policy
+from emtihan.policy import university as university_policy
 from emtihan.umkd.selectors import programme_versions_for
 from emtihan.university.models import Department, Discipline, Faculty, StudyGroup
 
@@ -45,7 +48,7 @@ def _instructions(platform: str = ""):
 
 @login_required
 def teacher_list(request: HttpRequest) -> HttpResponse:
-    if not _user(request).has_role(Role.TEACHER):
+    if not roles.is_teacher(_user(request)):
         raise PermissionDenied
     period = services.current_period()
     rows = selectors.teacher_rows(user=_user(request), period=period)
@@ -94,7 +97,9 @@ def choice_edit(request: HttpRequest, discipline_id: int, group_id: int) -> Http
     )
     group = get_object_or_404(StudyGroup, pk=group_id)
     period = services.current_period()
-    if not services.teaches(_user(request), discipline=discipline, group=group, period=period):
+    if not policy.may_edit_choice(
+        _user(request), discipline=discipline, group=group, period=period
+    ):
         raise PermissionDenied(_(services.ERR_NOT_YOUR_DISCIPLINE))
     choice = ExamFormChoice.objects.filter(
         discipline=discipline, group=group, period=period
@@ -164,7 +169,7 @@ def choice_edit(request: HttpRequest, discipline_id: int, group_id: int) -> Http
 
 
 def _require_head(request: HttpRequest) -> None:
-    if not Department.objects.filter(head=_user(request)).exists():
+    if not university_policy.may_open_review(_user(request)):
         raise PermissionDenied
 
 
@@ -201,7 +206,7 @@ def review_choice(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    if not services.is_head_of(_user(request), choice.discipline):
+    if not policy.may_review_choice(_user(request), choice):
         raise PermissionDenied(_(services.ERR_NOT_HEAD))
     error = ""
     comment = ""
@@ -301,30 +306,25 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    is_registrar = user.is_staff or user.has_role(Role.REGISTRAR)
-    headed = list(Department.objects.filter(head=user))
-    if not is_registrar and not headed:
+    allowed = policy.export_scope(_user(request))
+    if not allowed.any:
         raise PermissionDenied
-    departments = Department.objects.select_related("faculty") if is_registrar else headed
-    faculties = Faculty.objects.all() if is_registrar else []
     scope = request.GET.get("scope", "")
     if scope:
         period = services.current_period()
         kind, _sep, ident = scope.partition(":")
-        ident_id = parse_id(ident)
-        allowed_departments = {d.pk for d in departments}
-        if kind == "department" and ident_id in allowed_departments:
+        ident_id = parse_id(ident) or 0
+        if not allowed.allows(kind, ident_id):
+            raise PermissionDenied
+        if kind == "department":
             rows = selectors.export_rows(period=period, department_ids=[ident_id])
             label = Department.objects.get(pk=ident_id).code
-        elif kind == "faculty" and ident_id is not None and is_registrar:
+        elif kind == "faculty":
             rows = selectors.export_rows(period=period, faculty_id=ident_id)
-            label = get_object_or_404(Faculty, pk=ident_id).code
-        elif kind == "all" and is_registrar:
+            label = Faculty.objects.get(pk=ident_id).code
+        else:
             rows = selectors.export_rows(period=period)
             label = "all"
-        else:
-            raise PermissionDenied
         content = exporting.choices_xlsx(rows=rows, period=period)
         response = HttpResponse(
             content,
@@ -337,5 +337,9 @@ def export(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "examforms/export.html",
-        {"departments": departments, "faculties": faculties, "is_registrar": is_registrar},
+        {
+            "departments": allowed.departments,
+            "faculties": allowed.faculties,
+            "is_registrar": allowed.everything,
+        },
     )

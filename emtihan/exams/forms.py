@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emtihan.core.forms import ServiceErrorsMixin
@@ -332,3 +333,49 @@ class ImportForm(ServiceErrorsMixin, forms.Form):
             "Each student then gets every question of the pool: lower the number afterwards to draw a random selection."
         ),
     )
+
+
+# --- the registrar's proctor and grader assignments --------------------------------------
+
+
+class _ExamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        opens = timezone.localtime(obj.opens_at).strftime("%d.%m.%Y %H:%M")
+        return f"{obj.title} · {obj.choice.group.code} · {opens}"
+
+
+class _PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.email})" if obj.full_name else obj.email
+
+
+def _set_choices(form: forms.Form, **querysets: Any) -> None:
+    for name, queryset in querysets.items():
+        field = form.fields[name]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = queryset
+
+
+class ProctorAssignmentForm(ServiceErrorsMixin, forms.Form):
+    """A proctor for one exam, or for every exam of one faculty's students."""
+
+    prefix = "proctor"
+    user = _PersonChoiceField(label=_("Proctor"), queryset=None)
+    exam = _ExamChoiceField(label=_("Exam"), queryset=None, required=False)
+    faculty: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("or faculty"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, people: Any, exams: Any, faculties: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _set_choices(self, user=people, exam=exams, faculty=faculties)
+
+
+class GraderAssignmentForm(ServiceErrorsMixin, forms.Form):
+    prefix = "grader"
+    user = _PersonChoiceField(label=_("Grader"), queryset=None)
+    exam = _ExamChoiceField(label=_("Exam"), queryset=None)
+
+    def __init__(self, *args: Any, people: Any, exams: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _set_choices(self, user=people, exam=exams)

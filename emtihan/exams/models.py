@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from emtihan.accounts.models import Role
 from emtihan.examforms.models import ExamFormChoice
 from emtihan.university.models import Student
 
@@ -151,3 +152,78 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
+
+
+class ExamProctor(models.Model):
+    """A proctor of one exam: they see its sittings and decide on them once closed.
+
+    Proctors of every exam of a faculty are ``university.FacultyProctor``. Created by the
+    registrar (``/exams/assignments/``) or in the admin; only people with the proctor
+    role can be chosen, and the role must still be held for the assignment to count.
+    """
+
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="proctors", verbose_name=_("exam")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proctored_exams",
+        limit_choices_to={"groups__name": Role.PROCTOR.value},
+        verbose_name=_("proctor"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exam proctor")
+        verbose_name_plural = _("exam proctors")
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "user"], name="one_exam_proctor_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.exam}"
+
+
+class ExamGrader(models.Model):
+    """A grader of one exam. Graders never see who wrote a work: what they are shown
+    names no student and no attempt (pictures come by an opaque key,
+    ``attempts:picture_by_key``). Created by the registrar or in the admin; only people
+    with the grader role can be chosen, and the role must still be held.
+    """
+
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="graders", verbose_name=_("exam")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="graded_exams",
+        limit_choices_to={"groups__name": Role.GRADER.value},
+        verbose_name=_("grader"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exam grader")
+        verbose_name_plural = _("exam graders")
+        constraints = [models.UniqueConstraint(fields=["exam", "user"], name="one_exam_grader_row")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.exam}"

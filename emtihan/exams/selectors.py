@@ -9,22 +9,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from emtihan.accounts.models import User
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
-from emtihan.university.models import Student, TeachingAssignment
+from emtihan.policy import exams as policy
+from emtihan.university.models import Student
 
 from .models import Accommodation, Exam, Question, QuestionPool
 from .services import HOSTED_FORMS
-
-
-def _taught(user: User, prefix: str = "") -> Exists:
-    """Whether ``user`` teaches the choice (reached through ``prefix``) in its period."""
-    return Exists(
-        TeachingAssignment.objects.filter(
-            teacher__user=user,
-            discipline=OuterRef(f"{prefix}discipline"),
-            group=OuterRef(f"{prefix}group"),
-            period=OuterRef(f"{prefix}period"),
-        )
-    )
 
 
 def _hosted() -> Q:
@@ -35,17 +24,16 @@ def _hosted() -> Q:
 
 
 def exams_for_manager(user: User) -> QuerySet[Exam]:
-    """The exams a user may manage: every exam for staff, else those of the choices
-    whose discipline x group they teach in the choice's period."""
-    exams = Exam.objects.select_related(
-        "choice__discipline", "choice__group", "choice__period"
-    ).annotate(
-        question_count=Count("questions", distinct=True),
-        pool_count=Count("pools", distinct=True),
+    """The exams a user may manage (``policy.exams.exams_managed_by``), with their counts."""
+    return (
+        policy.exams_managed_by(user)
+        .select_related("choice__discipline", "choice__group", "choice__period")
+        .annotate(
+            question_count=Count("questions", distinct=True),
+            pool_count=Count("pools", distinct=True),
+        )
+        .order_by("-opens_at", "pk")
     )
-    if user.is_staff:
-        return exams.order_by("-opens_at", "pk")
-    return exams.filter(_taught(user, "choice__")).order_by("-opens_at", "pk")
 
 
 def exam_for_manager(user: User, exam_id: int) -> Exam | None:
@@ -56,14 +44,20 @@ def exam_for_manager(user: User, exam_id: int) -> Exam | None:
 def choices_without_exam(user: User) -> list[ExamFormChoice]:
     """Approved, hosted choices the user may manage that have no exam yet."""
     choices = (
-        ExamFormChoice.objects.filter(_hosted(), status=ChoiceStatus.APPROVED)
+        policy.choices_managed_by(user)
+        .filter(_hosted(), status=ChoiceStatus.APPROVED)
         .filter(~Exists(Exam.objects.filter(choice=OuterRef("pk"))))
         .select_related("discipline", "group", "period")
         .order_by("discipline__code", "group__code")
     )
-    if not user.is_staff:
-        choices = choices.filter(_taught(user))
     return list(choices)
+
+
+def exams_for_grader(user: User) -> list[Exam]:
+    """The exams a grader is assigned to (``policy.exams.exams_graded_by``), by window."""
+    return list(
+        policy.exams_graded_by(user).select_related("choice__discipline").order_by("opens_at", "pk")
+    )
 
 
 def choice_for_new_exam(user: User, choice_id: int) -> ExamFormChoice | None:

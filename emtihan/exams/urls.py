@@ -5,6 +5,13 @@ from . import views
 app_name = "exams"
 urlpatterns = [
     path("", views.exam_list, name="list"),
+    path("marking/", views.grader_home, name="grader_home"),
+    path("assignments/", views.assignment_list, name="assignments"),
+    path(
+        "assignments/<str:kind>/<id:pk>/delete/",
+        views.assignment_delete,
+        name="assignment_delete",
+    ),
     path("new/<id:choice_id>/", views.exam_create, name="create"),
     path("<id:exam_id>/", views.exam_detail, name="detail"),
     path("<id:exam_id>/edit/", views.exam_edit, name="edit"),

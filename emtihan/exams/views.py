@@ -16,18 +16,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from emtihan.accounts.models import Role, User
+from emtihan.accounts.models import User
 from emtihan.core.pages import service_errors
+from emtihan.policy import accounts as roles
+from emtihan.policy import university as university_policy
+from emtihan.university.models import Faculty
 
-from . import selectors, services
+from . import assignments, selectors, services
 from .forms import (
     CHOICE_KINDS,
     AccommodationForm,
     ExamSettingsForm,
+    GraderAssignmentForm,
     ImportForm,
     PoolForm,
+    ProctorAssignmentForm,
     QuestionForm,
     rows_from_post,
     rows_from_spec,
@@ -62,7 +67,7 @@ def _flash_warnings(request: HttpRequest, exam: Exam) -> None:
 @login_required
 def exam_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not (user.is_staff or user.has_role(Role.TEACHER)):
+    if not roles.may_open_exam_pages(user):
         raise PermissionDenied
     return render(
         request,
@@ -388,3 +393,92 @@ def questions_import(request: HttpRequest, exam_id: int) -> HttpResponse:
     else:
         form = ImportForm()
     return render(request, "exams/import.html", {"exam": exam, "form": form, "result": result})
+
+
+# --- graders -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def grader_home(request: HttpRequest) -> HttpResponse:
+    """A grader's landing page: the exams they are assigned to. Marking itself opens here
+    when grading is enabled; nothing on this page names a student."""
+    if not roles.is_grader(_user(request)):
+        raise PermissionDenied
+    return render(
+        request, "exams/grader_home.html", {"exams": selectors.exams_for_grader(_user(request))}
+    )
+
+
+# --- the registrar: proctor and grader assignments ---------------------------------------------
+
+
+def _require_registrar(request: HttpRequest) -> None:
+    if not university_policy.may_manage_assignments(_user(request)):
+        raise PermissionDenied(_(assignments.ERR_NOT_REGISTRAR))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    """Who proctors and grades which exam; POST adds a proctor or a grader."""
+    _require_registrar(request)
+    exams = assignments.assignable_exams()
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    proctor_form = ProctorAssignmentForm(
+        request.POST if which == "proctor" else None,
+        people=assignments.proctor_candidates(),
+        exams=exams,
+        faculties=Faculty.objects.order_by("code"),
+    )
+    grader_form = GraderAssignmentForm(
+        request.POST if which == "grader" else None,
+        people=assignments.grader_candidates(),
+        exams=exams,
+    )
+    if which == "proctor" and proctor_form.is_valid():
+        with service_errors(proctor_form) as call:
+            assignments.proctor_assign(actor=_user(request), **proctor_form.cleaned_data)
+        if call.ok:
+            messages.success(request, _("The proctor was assigned."))
+            return redirect("exams:assignments")
+    elif which == "grader" and grader_form.is_valid():
+        with service_errors(grader_form) as call:
+            assignments.grader_assign(actor=_user(request), **grader_form.cleaned_data)
+        if call.ok:
+            messages.success(request, _("The grader was assigned."))
+            return redirect("exams:assignments")
+    return render(
+        request,
+        "exams/assignments.html",
+        {
+            "lists": assignments.assignment_lists(),
+            "proctor_form": proctor_form,
+            "grader_form": grader_form,
+            "kinds": {
+                "exam_proctor": assignments.EXAM_PROCTOR,
+                "faculty_proctor": assignments.FACULTY_PROCTOR,
+                "exam_grader": assignments.EXAM_GRADER,
+            },
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """GET asks "Remove ...?"; POST removes the assignment."""
+    _require_registrar(request)
+    with service_errors() as call:
+        assignment = assignments.assignment_get(actor=_user(request), kind=kind, pk=pk)
+    if not call.ok:
+        raise Http404(call.message)
+    if request.method == "POST":
+        with service_errors(request) as call:
+            assignments.assignment_remove(actor=_user(request), kind=kind, pk=pk)
+        if call.ok:
+            messages.success(
+                request, _("The assignment was removed: %(what)s") % {"what": assignment}
+            )
+        return redirect("exams:assignments")
+    return render(request, "exams/assignment_delete.html", {"assignment": assignment})

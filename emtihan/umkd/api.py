@@ -15,6 +15,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from emtihan.core.api import ApiDomainError, Id, error_responses, raise_as_http
+from emtihan.policy import umkd as policy
 from emtihan.university.models import Discipline
 
 from . import selectors, services
@@ -113,7 +114,7 @@ def material_upload(
     material = None
     if data.material_id is not None:
         # Refuse outsiders before telling them whether a material id exists.
-        if not selectors.user_can_upload(request.user, discipline):
+        if not policy.may_upload_material(request.user, discipline):
             raise ApiDomainError(403, _(services.ERR_NOT_YOUR_DISCIPLINE))
         material = Material.objects.filter(pk=data.material_id).first()
         if material is None:
@@ -166,6 +167,6 @@ def _discipline(discipline_id: int) -> Discipline:
 
 def _viewable_discipline(request: HttpRequest, discipline_id: int) -> Discipline:
     discipline = _discipline(discipline_id)
-    if not selectors.user_can_view(request.user, discipline):
+    if not policy.may_view_materials(request.user, discipline):
         raise ApiDomainError(403, _(ERR_NOT_ALLOWED))
     return discipline

@@ -1,4 +1,5 @@
-"""Reads of UMKD: what a discipline holds, what a teacher teaches, who may see what."""
+"""Reads of UMKD: what a discipline holds and the teacher's list of disciplines (who may
+see or upload what is ``emtihan.policy.umkd``)."""
 
 from __future__ import annotations
 
@@ -6,41 +7,11 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from emtihan.accounts.models import Role
-from emtihan.university.models import Discipline, TeachingAssignment
+from emtihan.policy import umkd as policy
+from emtihan.policy.university import teaching_assignments_of
+from emtihan.university.models import Discipline
 
 from .models import Material, MaterialVersion, Section
-
-
-def user_is_registrar(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_staff or user.has_role(Role.REGISTRAR))
-    )
-
-
-def user_teaches(user: Any, discipline: Discipline) -> bool:
-    """Whether ``user`` teaches ``discipline`` (to any group) in the current period."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return TeachingAssignment.objects.filter(
-        teacher__user=user, discipline=discipline, period__is_current=True
-    ).exists()
-
-
-def user_can_upload(user: Any, discipline: Discipline) -> bool:
-    """Teachers of the discipline in the current period, and the registrar's office."""
-    return user_is_registrar(user) or user_teaches(user, discipline)
-
-
-def user_can_view(user: Any, discipline: Discipline) -> bool:
-    """Uploaders, plus the head of the discipline's department (who reviews the programme)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if discipline.department.head_id == user.pk:
-        return True
-    return user_can_upload(user, discipline)
 
 
 def _latest_only(qs: QuerySet[MaterialVersion]) -> QuerySet[MaterialVersion]:
@@ -80,9 +51,9 @@ def disciplines_for_teacher(user: Any) -> QuerySet[Discipline]:
     has_programme = MaterialVersion.objects.filter(
         material__discipline=OuterRef("pk"), material__section=Section.FINAL_EXAM_PROGRAMME
     )
-    mine = TeachingAssignment.objects.filter(teacher__user=user, period__is_current=True)
+    mine = teaching_assignments_of(user)
     return (
-        Discipline.objects.filter(pk__in=mine.values("discipline"))
+        policy.disciplines_listed_for(user)
         .select_related("department")
         .annotate(has_programme=Exists(has_programme))
         .prefetch_related(

@@ -22,11 +22,11 @@ from django.utils.translation import gettext_noop
 
 from emtihan.audit.services import audit_record
 from emtihan.core.errors import PermissionDeniedError, ValidationFailed
+from emtihan.policy import umkd as policy
 from emtihan.university.models import Discipline
 
 from . import sniffing
 from .models import Material, MaterialVersion, Section
-from .selectors import user_can_upload
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def material_upload(
     Raises ``PermissionDeniedError`` if ``actor`` may not upload here and
     ``ValidationFailed`` (field -> messages) for bad input; nothing is written then.
     """
-    if not user_can_upload(actor, discipline):
+    if not policy.may_upload_material(actor, discipline):
         raise PermissionDeniedError(_(ERR_NOT_YOUR_DISCIPLINE))
 
     errors: dict[str, list[str]] = {}

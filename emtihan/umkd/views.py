@@ -1,7 +1,7 @@
 """UMKD pages: the teacher's disciplines, one discipline's materials, downloads.
 
 Views parse the request, call one service or selector, and render; who may do what is
-decided in ``selectors`` (reads) and ``services`` (writes).
+decided by ``emtihan.policy.umkd`` (services ask it before writing).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from emtihan.core import http
 from emtihan.core.errors import ValidationFailed
 from emtihan.core.pages import service_errors
+from emtihan.policy import umkd as policy
 from emtihan.university.models import Discipline
 
 from . import selectors, services
@@ -44,9 +45,9 @@ def discipline_materials(request: HttpRequest, discipline_id: int) -> HttpRespon
     discipline = get_object_or_404(
         Discipline.objects.select_related("department"), pk=discipline_id
     )
-    if not selectors.user_can_view(request.user, discipline):
+    if not policy.may_view_materials(request.user, discipline):
         raise PermissionDenied
-    can_upload = selectors.user_can_upload(request.user, discipline)
+    can_upload = policy.may_upload_material(request.user, discipline)
     next_url = http.next_url(request)
     section = request.GET.get("section", "")
     initial = {"section": section if section in Section.values else "", "next": next_url}
@@ -113,7 +114,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     version = get_object_or_404(
         MaterialVersion.objects.select_related("material__discipline__department"), pk=pk
     )
-    if not selectors.user_can_view(request.user, version.material.discipline):
+    if not policy.may_view_materials(request.user, version.material.discipline):
         raise PermissionDenied
     try:
         handle = version.file.open("rb")

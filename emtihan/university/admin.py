@@ -21,6 +21,7 @@ from .models import (
     Department,
     Discipline,
     Faculty,
+    FacultyProctor,
     ImportJob,
     Student,
     StudyGroup,
@@ -37,6 +38,22 @@ class FacultyAdmin(admin.ModelAdmin):
     list_display = ("code", "name_kk", "name_ru", "name_en", "is_medical")
     list_filter = ("is_medical",)
     search_fields = NAME_SEARCH
+
+
+@admin.register(FacultyProctor)
+class FacultyProctorAdmin(admin.ModelAdmin):
+    """Proctors of every exam a faculty's students sit (also on ``/exams/assignments/``)."""
+
+    list_display = ("user", "faculty", "created_by", "created_at")
+    list_filter = ("faculty",)
+    list_select_related = ("user", "faculty", "created_by")
+    search_fields = ("user__email", "user__full_name", "faculty__code")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Department)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from emtihan.accounts.models import Role
 from emtihan.core.models import TranslatedName
 
 
@@ -307,3 +308,45 @@ class ImportJob(models.Model):
     def fail(self, message: str) -> None:
         self.status, self.failure, self.finished_at = ImportStatus.FAILED, message, timezone.now()
         self.save(update_fields=["status", "failure", "finished_at"])
+
+
+class FacultyProctor(models.Model):
+    """A proctor of every exam the students of one faculty sit.
+
+    The faculty is the exam's group's (``Exam.choice.group.faculty``): a faculty's exam
+    office supervises its own students' sittings, whichever department teaches the
+    discipline. Proctors of single exams are ``exams.ExamProctor``. Created by the
+    registrar (``/exams/assignments/``) or in the admin; only people with the proctor
+    role can be chosen, and the role must still be held for the assignment to count.
+    """
+
+    faculty = models.ForeignKey(
+        Faculty, on_delete=models.CASCADE, related_name="proctors", verbose_name=_("faculty")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proctored_faculties",
+        limit_choices_to={"groups__name": Role.PROCTOR.value},
+        verbose_name=_("proctor"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("faculty proctor")
+        verbose_name_plural = _("faculty proctors")
+        ordering = ["faculty__code", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["faculty", "user"], name="one_faculty_proctor_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.faculty.code}"

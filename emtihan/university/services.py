@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Sequence
 from functools import partial as bind
 from pathlib import Path
-from typing import Any
 
 from django.core.files.base import File
 from django.core.files.storage import default_storage
@@ -20,17 +19,14 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from emtihan.accounts.models import Role, User
+from emtihan.accounts.models import User
 from emtihan.core.errors import PermissionDeniedError
+from emtihan.policy import university as policy
 
 from .models import ImportJob
 from .tasks import registry_import_job
 
 ERR_NOT_REGISTRAR = gettext_noop("Only the registrar's office can import registry files.")
-
-
-def can_import(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or user.has_role(Role.REGISTRAR)))
 
 
 def import_job_create(
@@ -43,7 +39,7 @@ def import_job_create(
     language: str = "",
 ) -> ImportJob:
     """Store the uploaded files and queue the import; it runs after the commit."""
-    if not can_import(actor):
+    if not policy.may_import_registry(actor):
         raise PermissionDeniedError(_(ERR_NOT_REGISTRAR))
     folder = f"registry/imports/{uuid.uuid4().hex}"
     stored = [
@@ -66,7 +62,7 @@ def import_job_create(
 
 def import_job_rerun(*, job: ImportJob, actor: User) -> ImportJob:
     """A new job with the same files and options, e.g. after a period was created."""
-    if not can_import(actor):
+    if not policy.may_import_registry(actor):
         raise PermissionDeniedError(_(ERR_NOT_REGISTRAR))
     new = ImportJob(
         created_by=actor,

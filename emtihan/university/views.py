@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from emtihan.accounts.models import User
+from emtihan.policy import university as policy
 
 from . import importing, services
 from .models import ImportJob, ImportStatus
@@ -113,7 +114,7 @@ def _check_size(f: UploadedFile) -> None:
 
 
 def _require_registrar(request: HttpRequest) -> None:
-    if not services.can_import(request.user):
+    if not policy.may_import_registry(request.user):
         raise PermissionDenied(_(services.ERR_NOT_REGISTRAR))
 
 

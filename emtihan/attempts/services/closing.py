@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
-from emtihan.core.errors import PermissionDeniedError, ValidationFailed
+from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from emtihan.exams.models import TimeoutPolicy
+from emtihan.policy import attempts as policy
 
 from .. import content as answer_content
 from ..models import Answer, AnswerVersion, Attempt, AttemptStatus, Decision
-from ..selectors import can_decide
 from .rules import (
     ERR_ATTEMPT_NOT_FOUND,
     ERR_DECISION_UNKNOWN,
     ERR_NOT_DECIDER,
     ERR_REASON_REQUIRED,
+    ERR_STILL_IN_PROGRESS,
     NotFoundError,
     attempt_of,
     audit_absence_pending,
@@ -151,9 +152,14 @@ def attempt_decide(
     *, actor: User, attempt_id: int, decision: str, reason: str, now: dt.datetime | None = None
 ) -> Attempt:
     """A proctor's or the exam office's decision on a sitting (typically one marked
-    pending for absence): accept the work, cancel it, or postpone the exam."""
+    pending for absence): accept the work, cancel it, or postpone the exam.
+
+    Only proctors of the sitting's exam and staff decide (``policy.attempts.may_decide``;
+    a sitting outside the scope is "not found"), and only on a sitting that has ended: a
+    student still writing is not cancelled under their hands (``ERR_STILL_IN_PROGRESS``).
+    A sitting past its deadline is locked first, as any request does."""
     now = now or timezone.now()
-    if not can_decide(actor):
+    if not policy.may_open_decisions(actor):
         raise PermissionDeniedError(_(ERR_NOT_DECIDER))
     errors: dict[str, list[str]] = {}
     if decision not in DECISIONS:
@@ -163,10 +169,16 @@ def attempt_decide(
         errors["reason"] = [_(ERR_REASON_REQUIRED)]
     if errors:
         raise ValidationFailed(errors)
+    found = Attempt.objects.filter(pk=attempt_id).first()
+    if found is None or not policy.may_decide(actor, found):
+        raise NotFoundError(_(ERR_ATTEMPT_NOT_FOUND))
+    lock_if_expired(found, now)
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
-        if attempt is None:
-            raise NotFoundError(_(ERR_ATTEMPT_NOT_FOUND))
+        # The row lock orders this decision after a finish or time-out in flight, so the
+        # status read here is the one the decision applies to.
+        attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+        if attempt.status == AttemptStatus.IN_PROGRESS:
+            raise DomainError(_(ERR_STILL_IN_PROGRESS))
         previous = attempt.decision
         attempt.decision = decision
         attempt.decision_reason = reason

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
+from emtihan.policy import attempts as policy
 
 from ..models import Attempt, AttemptStatus
 from .closing import lock_if_expired
@@ -47,11 +48,7 @@ def attempt_resume(
     """The student's attempt, whole, for a page load or a state read: like a heartbeat,
     it counts as presence and locks an attempt past its deadline."""
     now = now or timezone.now()
-    attempt = (
-        Attempt.objects.select_related("exam")
-        .filter(pk=attempt_id, student__user_id=student_user.pk)
-        .first()
-    )
+    attempt = policy.own_attempts(student_user).select_related("exam").filter(pk=attempt_id).first()
     if attempt is None:
         raise NotFoundError(_(ERR_ATTEMPT_NOT_FOUND))
     lock_if_expired(attempt, now)

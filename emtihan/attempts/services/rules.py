@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
 from emtihan.core.errors import DomainError, NotFoundError
+from emtihan.policy import attempts as policy
 
 from ..models import Attempt, AttemptStatus
 
@@ -32,6 +33,9 @@ ERR_STALE = gettext_noop(
 ERR_KEY = gettext_noop("The request has no valid key (1 to 64 letters, digits, “-” or “_”).")
 ERR_BASE_VERSION = gettext_noop("The request names no valid version of the answer.")
 ERR_NOT_DECIDER = gettext_noop("Only a proctor or the exam office can decide on a sitting.")
+ERR_STILL_IN_PROGRESS = gettext_noop(
+    "This sitting is still in progress: decide on it once the student has finished or the time is over."
+)
 ERR_DECISION_UNKNOWN = gettext_noop(
     "Choose one decision: accept the work, cancel it or postpone the exam."
 )
@@ -91,9 +95,10 @@ class SaveResult:
 def attempt_of(*, attempt_id: int, student_user: User) -> Attempt:
     """The student's own attempt, with only what the hot paths need (one query)."""
     attempt = (
-        Attempt.objects.select_related("exam")
+        policy.own_attempts(student_user)
+        .select_related("exam")
         .only(*HOT_FIELDS)
-        .filter(pk=attempt_id, student__user_id=student_user.pk)
+        .filter(pk=attempt_id)
         .first()
     )
     if attempt is None:

@@ -16,6 +16,8 @@ from emtihan.audit.services import audit_record
 from emtihan.core.errors import DomainError, PermissionDeniedError
 from emtihan.exams.models import Accommodation, Exam, ExamStatus, Question
 from emtihan.exams.services import layout_for
+from emtihan.policy import attempts as policy
+from emtihan.policy import exams as exams_policy
 from emtihan.university.models import Student
 
 from ..models import Attempt, AttemptStatus
@@ -60,7 +62,7 @@ def attempt_start(*, student_user: User, exam_id: int, now: dt.datetime | None =
     )
     if exam is None:
         raise NotFoundError(_(ERR_EXAM_NOT_FOUND))
-    if exam.choice.group_id != student.group_id:
+    if not exams_policy.may_sit(student, exam):
         raise PermissionDeniedError(_(ERR_NOT_YOUR_GROUP))
     if now < exam.opens_at:
         raise DomainError(_(ERR_NOT_OPEN_YET))
@@ -100,11 +102,7 @@ def attempt_start(*, student_user: User, exam_id: int, now: dt.datetime | None =
 
 
 def _existing_attempt(*, student_user: User, exam_id: int) -> Attempt | None:
-    return (
-        Attempt.objects.select_related("exam")
-        .filter(exam_id=exam_id, student__user_id=student_user.pk)
-        .first()
-    )
+    return policy.own_attempts(student_user).select_related("exam").filter(exam_id=exam_id).first()
 
 
 def _layout(exam: Exam, *, seed: int) -> list[dict[str, Any]]:

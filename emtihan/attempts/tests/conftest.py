@@ -1,6 +1,7 @@
 """Fixtures of the exam sitting: a published exam of group IS-2301 (``world.g1``) with one
 question of every kind, and the personas ``student`` (world), ``other_student`` (IS-2302),
-``proctor`` and ``grader``.
+``proctor`` and ``grader`` (assigned to nothing; ``exam_proctor`` and ``exam_grader`` are
+the same people assigned to ``exam`` by the registrar).
 
 Services take ``now``; tests fix it to ``NOW`` (09:00 in Almaty, the window's opening)
 and move it by hand. API tests use the real clock and an exam open around it.
@@ -19,6 +20,7 @@ from emtihan.attempts import services
 from emtihan.attempts.models import Attempt
 from emtihan.conftest import make_user
 from emtihan.examforms.models import ChoiceStatus, ExamForm, ExamFormChoice, Platform
+from emtihan.exams import assignments
 from emtihan.exams.models import Exam, ExamStatus, Question, QuestionKind
 from emtihan.university.models import Student
 
@@ -152,6 +154,25 @@ def proctor(world) -> User:
 @pytest.fixture
 def grader(world) -> User:
     return make_user("grader@test.local", Role.GRADER, full_name="Gra Der")
+
+
+def assign_proctor(world, user: User, exam: Exam | None = None, faculty=None):
+    """Assign a proctor as the registrar does (through the service)."""
+    return assignments.proctor_assign(actor=world.registrar, user=user, exam=exam, faculty=faculty)
+
+
+@pytest.fixture
+def exam_proctor(world, exam, proctor) -> User:
+    """The ``proctor`` persona, assigned to ``exam``."""
+    assign_proctor(world, proctor, exam=exam)
+    return proctor
+
+
+@pytest.fixture
+def exam_grader(world, exam, grader) -> User:
+    """The ``grader`` persona, assigned to ``exam``."""
+    assignments.grader_assign(actor=world.registrar, user=grader, exam=exam)
+    return grader
 
 
 @pytest.fixture

@@ -1,38 +1,100 @@
+"""The proctor's pages: their exams, an exam's sittings, the pending list, deciding."""
+
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
+from emtihan.attempts import services
 from emtihan.attempts.models import Attempt, Decision
-from emtihan.attempts.tests.conftest import MINUTE, NOW
+from emtihan.attempts.tests.conftest import MINUTE, NOW, assign_proctor, make_exam
 
 
 @pytest.fixture
 def pending(sitting):
-    sitting.beat(NOW + 30 * MINUTE)
-    assert sitting.reload().decision == Decision.PENDING
-    return sitting.attempt
+    """42 minutes away, then finished: past the 20-minute cap, waiting for a decision."""
+    sitting.beat(NOW + 43 * MINUTE)
+    services.attempt_finish(
+        attempt_id=sitting.attempt.pk, student_user=sitting.user, now=NOW + 44 * MINUTE
+    )
+    attempt = sitting.reload()
+    assert attempt.decision == Decision.PENDING
+    return attempt
 
 
-def test_the_proctor_sees_the_pending_sittings(client, proctor, pending):
-    client.force_login(proctor)
+def test_the_proctor_sees_the_pending_sittings_of_their_exams(client, exam_proctor, pending):
+    client.force_login(exam_proctor)
     response = client.get(reverse("attempts:decisions"))
     assert response.status_code == 200
-    assert list(response.context["attempts"]) == [pending]
+    assert [row.attempt for row in response.context["rows"]] == [pending]
     assert "Student One" in response.content.decode()
 
 
-def test_the_exam_list_shows_every_sitting_with_its_absence(client, proctor, pending):
+def test_a_proctor_of_nothing_sees_no_pending_sitting(client, proctor, pending):
+    client.force_login(proctor)
+    response = client.get(reverse("attempts:decisions"))
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert "Student One" not in response.content.decode()
+
+
+def test_the_exam_page_shows_every_sitting_with_its_absence_in_minutes(
+    client, exam_proctor, pending
+):
+    client.force_login(exam_proctor)
+    response = client.get(reverse("attempts:exam_attempts", args=[pending.exam_id]))
+    assert [row.attempt for row in response.context["rows"]] == [pending]
+    page = response.content.decode()
+    assert "42 min of 20 min" in page  # 2520 s of 1200 s, in the words people read
+    assert " s of " not in page
+
+
+def test_the_exam_page_of_an_exam_out_of_scope_is_not_found(client, proctor, pending):
     client.force_login(proctor)
     response = client.get(reverse("attempts:exam_attempts", args=[pending.exam_id]))
-    assert list(response.context["attempts"]) == [pending]
-    assert f"{pending.absence_seconds} s of 1200 s" in response.content.decode()
+    assert response.status_code == 404
+
+
+def test_a_sitting_in_progress_shows_its_time_left_and_no_decision_form(
+    client, world, exam_proctor, live_exam
+):
+    assign_proctor(world, exam_proctor, exam=live_exam)
+    attempt = services.attempt_start(student_user=world.student, exam_id=live_exam.pk)
+    client.force_login(exam_proctor)
+    response = client.get(reverse("attempts:exam_attempts", args=[live_exam.pk]))
+    (row,) = response.context["rows"]
+    assert row.attempt == attempt and not row.ended
+    assert row.minutes_left in (90, 91)
+    page = response.content.decode()
+    assert f"{row.minutes_left} min" in page
+    assert "Decide once the sitting has ended." in page
+    assert reverse("attempts:decide", args=[attempt.pk]) not in page
+
+
+def test_the_proctors_exams_page_lists_their_exams_with_counts(client, world, proctor, pending):
+    other = make_exam(world, group=world.med_group, title="Anatomy final")
+    assign_proctor(world, proctor, faculty=world.it_faculty)
+    client.force_login(proctor)
+    response = client.get(reverse("attempts:proctor_exams"))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [(r.exam, r.in_progress, r.ended, r.pending) for r in rows] == [(pending.exam, 0, 1, 1)]
+    page = response.content.decode()
+    assert reverse("attempts:exam_attempts", args=[pending.exam_id]) in page
+    assert other.title not in page
+
+
+def test_staff_proctor_every_exam(client, world, pending):
+    client.force_login(world.registrar)
+    rows = client.get(reverse("attempts:proctor_exams")).context["rows"]
+    assert [r.exam for r in rows] == [pending.exam]
 
 
 @pytest.mark.parametrize("who", ["student", "teacher", "head"])
 def test_others_cannot_open_the_decision_pages(client, world, pending, who):
     client.force_login(getattr(world, who))
     assert client.get(reverse("attempts:decisions")).status_code == 403
+    assert client.get(reverse("attempts:proctor_exams")).status_code == 403
     response = client.post(
         reverse("attempts:decide", args=[pending.pk]), {"decision": "cancel", "reason": "x"}
     )
@@ -40,8 +102,18 @@ def test_others_cannot_open_the_decision_pages(client, world, pending, who):
     assert Attempt.objects.get().decision == Decision.PENDING
 
 
-def test_deciding_from_the_page(client, proctor, pending):
+def test_a_proctor_of_another_exam_cannot_decide(client, world, proctor, pending):
+    assign_proctor(world, proctor, exam=make_exam(world, group=world.g2, title="Other group"))
     client.force_login(proctor)
+    response = client.post(
+        reverse("attempts:decide", args=[pending.pk]), {"decision": "cancel", "reason": "x"}
+    )
+    assert response.status_code == 404
+    assert Attempt.objects.get(pk=pending.pk).decision == Decision.PENDING
+
+
+def test_deciding_from_the_page(client, exam_proctor, pending):
+    client.force_login(exam_proctor)
     response = client.post(
         reverse("attempts:decide", args=[pending.pk]),
         {"decision": "postpone", "reason": "Power cut", "next": "/sitting/decisions/"},
@@ -52,13 +124,27 @@ def test_deciding_from_the_page(client, proctor, pending):
     assert (attempt.decision, attempt.decision_reason, attempt.decided_by) == (
         Decision.POSTPONE,
         "Power cut",
-        proctor,
+        exam_proctor,
     )
-    assert list(response.context["attempts"]) == []
+    assert response.context["rows"] == []
 
 
-def test_a_decision_without_a_reason_is_refused_on_the_page(client, proctor, pending):
-    client.force_login(proctor)
+def test_deciding_a_sitting_in_progress_says_why_not(client, world, exam_proctor, live_exam):
+    assign_proctor(world, exam_proctor, exam=live_exam)
+    attempt = services.attempt_start(student_user=world.student, exam_id=live_exam.pk)
+    client.force_login(exam_proctor)
+    response = client.post(
+        reverse("attempts:decide", args=[attempt.pk]),
+        {"decision": "cancel", "reason": "x"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert services.ERR_STILL_IN_PROGRESS in response.content.decode()
+    assert Attempt.objects.get(pk=attempt.pk).decision == Decision.NONE
+
+
+def test_a_decision_without_a_reason_is_refused_on_the_page(client, exam_proctor, pending):
+    client.force_login(exam_proctor)
     response = client.post(
         reverse("attempts:decide", args=[pending.pk]), {"decision": "cancel"}, follow=True
     )
@@ -66,8 +152,8 @@ def test_a_decision_without_a_reason_is_refused_on_the_page(client, proctor, pen
     assert Attempt.objects.get().decision == Decision.PENDING
 
 
-def test_an_outside_next_url_is_ignored(client, proctor, pending):
-    client.force_login(proctor)
+def test_an_outside_next_url_is_ignored(client, exam_proctor, pending):
+    client.force_login(exam_proctor)
     response = client.post(
         reverse("attempts:decide", args=[pending.pk]),
         {"decision": "continue", "reason": "ok", "next": "https://evil.example/"},

@@ -4,12 +4,13 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image, PngImagePlugin
 
 from emtihan.attempts import services
 from emtihan.attempts.models import Answer, Picture
 from emtihan.attempts.selectors import picture_src
-from emtihan.attempts.tests.conftest import NOW, SECOND
+from emtihan.attempts.tests.conftest import NOW, SECOND, assign_proctor
 from emtihan.core.errors import PermissionDeniedError, ValidationFailed
 
 
@@ -141,9 +142,21 @@ def test_the_student_sees_their_picture(client, world, picture):
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("who", ["proctor", "grader"])
-def test_proctors_and_graders_see_pictures(client, picture, who, request):
-    client.force_login(request.getfixturevalue(who))
+def by_key(picture: Picture) -> str:
+    return reverse("attempts:picture_by_key", args=[picture.key])
+
+
+@pytest.mark.parametrize("who", ["exam_proctor", "teacher", "head"])
+def test_the_exams_proctors_teachers_and_head_see_pictures(client, world, picture, who, request):
+    user = request.getfixturevalue(who) if who == "exam_proctor" else getattr(world, who)
+    client.force_login(user)
+    assert client.get(picture_src(picture)).status_code == 200
+    assert client.get(by_key(picture)).status_code == 200
+
+
+def test_a_faculty_proctor_sees_pictures(client, world, picture, proctor):
+    assign_proctor(world, proctor, faculty=world.it_faculty)
+    client.force_login(proctor)
     assert client.get(picture_src(picture)).status_code == 200
 
 
@@ -152,15 +165,43 @@ def test_staff_see_pictures(client, world, picture):
     assert client.get(picture_src(picture)).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["teacher", "outsider"])
+@pytest.mark.parametrize("who", ["proctor", "grader"])
+def test_proctors_and_graders_out_of_scope_do_not(client, picture, who, request):
+    """The defect: any proctor or grader fetched any student's pictures by sequential ids.
+    Out of scope the picture does not exist, by either URL."""
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(picture_src(picture)).status_code == 404
+    assert client.get(by_key(picture)).status_code == 404
+
+
+def test_a_grader_of_the_exam_gets_the_picture_by_its_key_only(client, picture, exam_grader):
+    """The attempt's path names the attempt: a grader never gets a picture that way (404,
+    the same answer as for a picture that does not exist), only by its random key, and
+    nothing in that answer names the attempt or the student."""
+    client.force_login(exam_grader)
+    assert client.get(picture_src(picture)).status_code == 404
+    response = client.get(by_key(picture))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    url = by_key(picture)
+    assert str(picture.attempt_id) not in url.replace(str(picture.key), "")
+    headers = " ".join(f"{k}: {v}" for k, v in response.headers.items())
+    assert f"{picture.key}.png" in headers
+    assert f"/{picture.attempt_id}/" not in headers and "100001" not in headers
+    assert "Student" not in headers
+
+
+@pytest.mark.parametrize("who", ["other_teacher", "other_head", "outsider"])
 def test_others_do_not(client, world, picture, who):
     client.force_login(getattr(world, who))
-    assert client.get(picture_src(picture)).status_code == 403
+    assert client.get(picture_src(picture)).status_code == 404
+    assert client.get(by_key(picture)).status_code == 404
 
 
 def test_another_students_request_is_refused(client, picture, other_student):
     client.force_login(other_student)
-    assert client.get(picture_src(picture)).status_code == 403
+    assert client.get(picture_src(picture)).status_code == 404
+    assert client.get(by_key(picture)).status_code == 404
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, picture):

@@ -61,6 +61,7 @@ NOT_PAGES = {
     "healthz": "for the load balancer, not HTML",
     "umkd:download": "a file download",
     "attempts:picture": "a picture inside an answer",
+    "attempts:picture_by_key": "a picture as the grading pages will show it (by its key)",
     "attempts:decide": "POST only (the decision form)",
     "examforms:review_bulk": "POST only (bulk review)",
     "university:import_rerun": "POST only",

@@ -13,6 +13,7 @@ from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
 from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
+from emtihan.policy import exams as policy
 
 from ..models import Exam, ExamStatus, TimeoutPolicy
 from .rules import (
@@ -34,7 +35,6 @@ from .rules import (
     ERR_WINDOW_PASSED,
     MAX_ABSENCE_CAP_MINUTES,
     MAX_DURATION_MINUTES,
-    can_manage,
     check_editable,
     has_attempts,
     is_hosted,
@@ -143,7 +143,7 @@ def exam_create(
     # Lock the choice: two teachers of the group pressing "Create exam" at once must not
     # create two exams for it.
     choice = ExamFormChoice.objects.select_for_update().get(pk=choice.pk)
-    if not can_manage(actor, choice):
+    if not policy.may_manage_choice(actor, choice):
         raise PermissionDeniedError(_(ERR_NOT_YOUR_EXAM))
     if choice.status != ChoiceStatus.APPROVED:
         raise DomainError(_(ERR_CHOICE_NOT_APPROVED))

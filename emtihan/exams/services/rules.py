@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from emtihan.accounts.models import User
 from emtihan.core.errors import DomainError, PermissionDeniedError
 from emtihan.examforms.models import ChoiceStatus, ExamForm, ExamFormChoice, Platform
-from emtihan.university.models import TeachingAssignment
+from emtihan.policy import exams as policy
 
 from ..importers import moodle_xml
 from ..models import Exam, ExamStatus
@@ -122,22 +122,9 @@ def is_hosted(choice: ExamFormChoice) -> bool:
     return (choice.platform, choice.form) in HOSTED_FORMS
 
 
-def can_manage(user: User, choice: ExamFormChoice) -> bool:
-    """Staff, or a teacher who teaches the choice's discipline to its group in its period."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_staff:
-        return True
-    return TeachingAssignment.objects.filter(
-        teacher__user=user,
-        discipline_id=choice.discipline_id,
-        group_id=choice.group_id,
-        period_id=choice.period_id,
-    ).exists()
-
-
 def check_manager(actor: User, exam: Exam) -> None:
-    if not can_manage(actor, exam.choice):
+    """Who manages an exam is ``policy.exams.may_manage_exam``."""
+    if not policy.may_manage_exam(actor, exam):
         raise PermissionDeniedError(_(ERR_NOT_YOUR_EXAM))
 
 

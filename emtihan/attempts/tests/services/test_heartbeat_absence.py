@@ -55,11 +55,20 @@ def test_the_cap_is_the_exams(world, sitting):
     assert attempt.decision == Decision.PENDING
 
 
-def test_a_decided_attempt_is_not_marked_pending_again(sitting, proctor):
-    services.attempt_decide(
-        actor=proctor, attempt_id=sitting.attempt.pk, decision=Decision.CONTINUE, reason="ok"
+def test_a_decided_attempt_is_not_marked_pending_again(sitting, exam_proctor):
+    sitting.beat(NOW + 30 * MINUTE)
+    services.attempt_finish(
+        attempt_id=sitting.attempt.pk, student_user=sitting.user, now=NOW + 31 * MINUTE
     )
-    assert sitting.beat(NOW + 30 * MINUTE).decision == Decision.CONTINUE
+    services.attempt_decide(
+        actor=exam_proctor,
+        attempt_id=sitting.attempt.pk,
+        decision=Decision.CONTINUE,
+        reason="ok",
+        now=NOW + 32 * MINUTE,
+    )
+    assert sitting.beat(NOW + 60 * MINUTE).decision == Decision.CONTINUE
+    assert AuditEntry.objects.filter(action="attempt.absence_pending").count() == 1
 
 
 def test_two_requests_that_saw_the_same_gap_count_it_once(sitting):

@@ -17,11 +17,14 @@ from django.db import transaction
 from emtihan.accounts.models import Role, User
 from emtihan.demo import builders
 from emtihan.demo import exams as demo_exams
+from emtihan.exams import assignments
+from emtihan.exams.models import Exam, ExamGrader
 from emtihan.university.models import (
     AcademicPeriod,
     Department,
     Discipline,
     Faculty,
+    FacultyProctor,
     Student,
     StudyGroup,
     Teacher,
@@ -145,9 +148,24 @@ class Command(BaseCommand):
             self._students(groups)
             self._programmes(disciplines, users)
             demo_exams.seed(users["teacher@demo.local"], users["head@demo.local"], period)
+            self._proctors_and_graders(users, faculties)
         if self.created:
             self.stdout.write(f"Created {self.created} demo accounts.")
         self._print_accounts()
+
+    def _proctors_and_graders(self, users, faculties) -> None:
+        """proctor@ proctors every exam of the IT faculty's students (the demo exams);
+        grader@ marks the completed Databases exam. Assigned as the registrar would."""
+        registrar, proctor = users["registrar@demo.local"], users["proctor@demo.local"]
+        it = faculties["IT"]
+        if not FacultyProctor.objects.filter(faculty=it, user=proctor).exists():
+            assignments.proctor_assign(actor=registrar, user=proctor, faculty=it)
+        grader = users["grader@demo.local"]
+        completed = Exam.objects.filter(
+            choice__discipline__code=demo_exams.COMPLETED, choice__group__code=demo_exams.GROUP
+        ).first()
+        if completed and not ExamGrader.objects.filter(exam=completed, user=grader).exists():
+            assignments.grader_assign(actor=registrar, user=grader, exam=completed)
 
     def _period(self) -> AcademicPeriod:
         period, _ = AcademicPeriod.objects.get_or_create(
