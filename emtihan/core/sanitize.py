@@ -100,7 +100,10 @@ LOCAL_PICTURE = re.compile(r"^/(?:sitting/\d+/pictures/\d+/|exams/media/[A-Za-z0
 DATA_PICTURE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$")
 LINK = re.compile(r"^(?:https?://[^\s]+|mailto:[^\s]+)$", re.IGNORECASE)
 SMALL_INT = re.compile(r"^[1-9][0-9]{0,2}$")
-PICTURE_WITH_SOURCE = re.compile(r"<img\s[^>]*\bsrc=")
+# "<" never inside a tag here: with "[^>]*", text of many "<img " and no ">" made every
+# one scan to the end (quadratic); these run on sanitised HTML, but need not trust that.
+PICTURE_WITH_SOURCE = re.compile(r"<img\s[^<>]*\bsrc=")
+TAG_OR_SPACE = re.compile(r"<[^<>]*>|&nbsp;|\s")
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
@@ -139,4 +142,4 @@ def has_content(html: str) -> bool:
     """Whether sanitised ``html`` shows anything: text or a picture."""
     if PICTURE_WITH_SOURCE.search(html):
         return True
-    return bool(re.sub(r"<[^>]*>|&nbsp;|\s", "", html))
+    return bool(TAG_OR_SPACE.sub("", html))

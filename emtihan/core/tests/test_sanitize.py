@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -171,3 +172,12 @@ def test_has_content():
     assert not has_content("<p> &nbsp;<br></p>")
     assert has_content("<p>x</p>")
     assert has_content('<p><img src="/sitting/1/pictures/2/"></p>')
+
+
+def test_has_content_takes_linear_time_on_tags_that_never_close():
+    """ "<img " or "<" over and over with no ">": each used to scan to the end (quadratic)."""
+    for pattern in ("<img ", "<", "<img src=x "):
+        text = pattern * (300_000 // len(pattern))
+        started = time.process_time()
+        has_content(text)
+        assert time.process_time() - started < 1.0, pattern

@@ -29,6 +29,7 @@ from emtihan.core.sanitize import sanitize_html
 
 from ..models import QuestionKind
 from ..specs import spec_clean
+from .markdown import markdown_html
 
 ERR_UNDECODABLE = gettext_noop(
     "The file is neither UTF-8 nor Windows-1252 nor Windows-1251 text: save it as UTF-8 and try again."
@@ -68,7 +69,9 @@ MOODLE_GRADES = (
 )
 GRADE_TOLERANCE = 0.00001  # Moodle's own slack when it matches an imported grade
 
-TAG = re.compile(r"<[^>]*>")
+# "<" cannot occur inside a tag: without it "<<<<..." (no ">") would make every "<" scan
+# to the end of the text, quadratic in its length.
+TAG = re.compile(r"<[^<>]*>")
 BLOCK_TAG = re.compile(r"<(?:p|div|br|table|ul|ol|h[1-6]|blockquote|pre)\b", re.IGNORECASE)
 
 
@@ -247,7 +250,7 @@ def to_html(text: str, fmt: str, *, inline: bool = False) -> str:
     elif fmt == "moodle":
         result = text if BLOCK_TAG.search(text) else _paragraphs(text, False, inline)
     elif fmt == "markdown":
-        result = _markdown(text)
+        result = markdown_html(text)
     else:
         result = _paragraphs(text, True, inline)
     return sanitize_html(result)
@@ -262,47 +265,6 @@ def _paragraphs(text: str, escape: bool, inline: bool) -> str:
     if inline and len(out) == 1:
         return out[0]
     return "".join(f"<p>{p}</p>" for p in out)
-
-
-INLINE_MARKDOWN = (
-    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
-    (re.compile(r"\*\*(.+?)\*\*|__(.+?)__"), lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>"),
-    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*|(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?!\w)"),
-     lambda m: f"<em>{m.group(1) or m.group(2)}</em>"),
-)  # fmt: skip
-
-
-BULLET = re.compile(r"^[-*+]\s+")
-NUMBERED = re.compile(r"^\d+[.)]\s+")
-HEADING = re.compile(r"^(#{1,4})\s+(.*)$")
-
-
-def _markdown_inline(text: str) -> str:
-    text = html.escape(text, quote=False)
-    for pattern, replacement in INLINE_MARKDOWN:
-        text = pattern.sub(replacement, text)  # type: ignore[arg-type]
-    return text
-
-
-def _markdown(text: str) -> str:
-    out = []
-    for block in [b for b in re.split(r"\n\s*\n", text) if b.strip()]:
-        lines = [line.strip() for line in block.splitlines() if line.strip()]
-        for marker, tag in ((BULLET, "ul"), (NUMBERED, "ol")):
-            if all(marker.match(line) for line in lines):
-                items = "".join(
-                    "<li>" + _markdown_inline(marker.sub("", line)) + "</li>" for line in lines
-                )
-                out.append(f"<{tag}>{items}</{tag}>")
-                break
-        else:
-            heading = HEADING.match(lines[0]) if len(lines) == 1 else None
-            if heading:
-                level = len(heading.group(1))
-                out.append(f"<h{level}>{_markdown_inline(heading.group(2))}</h{level}>")
-            else:
-                out.append("<p>" + "<br>".join(_markdown_inline(line) for line in lines) + "</p>")
-    return "".join(out)
 
 
 # --- grades and marks -------------------------------------------------------------------------
