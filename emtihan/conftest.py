@@ -209,12 +209,17 @@ def new_page(browser, live_server):
     """Open pages in fresh browser contexts (one per person); closes them after the test."""
     contexts = []
 
-    def make(locale: str = "en-US", timezone_id: str | None = None):
+    def make(locale: str = "en-US", timezone_id: str | None = None, phone: bool = False):
+        """``phone``: a 390 x 844 touch screen (an iPhone 12-15), where students sit too."""
+        size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
         context = browser.new_context(
             base_url=live_server.url,
             locale=locale,
             timezone_id=timezone_id,
-            viewport={"width": 1280, "height": 900},
+            viewport=size,
+            is_mobile=phone,
+            has_touch=phone,
+            device_scale_factor=3 if phone else 1,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
