@@ -31,6 +31,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from emtihan.core import pictures
 from emtihan.core.sanitize import has_content, sanitize_html
 
 from .models import QuestionKind
@@ -60,8 +61,31 @@ ERR_ANSWER_VALUE = gettext_noop("Answer %(n)d: the value must be a number.")
 ERR_ANSWER_TOLERANCE = gettext_noop("Answer %(n)d: the tolerance must be a number of 0 or more.")
 ERR_ANSWERS_NONE_FULL = gettext_noop("One of the answers must give full marks.")
 ERR_KIND_UNKNOWN = gettext_noop("Unknown question kind.")
+ERR_OPTION_PICTURE = gettext_noop(
+    "Option %(n)d: picture %(picture)d is not a PNG, JPEG, GIF or WebP picture, or is larger than %(mb)d MB or %(megapixels)d megapixels (%(side)d pixels on a side)."
+)
+# The question's text and its options together (``content_problems``): every student's
+# exam page carries them, at 9:00 at once.
+ERR_BODY_TOO_BIG = gettext_noop("The question is larger than %(mb)d MB with its pictures.")
+ERR_BODY_PICTURE = gettext_noop(
+    "Picture %(n)d of the question is not a PNG, JPEG, GIF or WebP picture, or is damaged."
+)
+ERR_BODY_PICTURE_TOO_BIG = gettext_noop("Picture %(n)d of the question is larger than %(mb)d MB.")
+ERR_BODY_PICTURE_PIXELS = gettext_noop(
+    "Picture %(n)d of the question is %(width)d × %(height)d pixels: make it smaller (at most %(megapixels)d megapixels and %(side)d pixels on a side)."
+)
+ERR_BODY_PICTURE_FRAMES = gettext_noop(
+    "Picture %(n)d of the question is an animation of %(frames)d pictures of %(width)d × %(height)d pixels: make it shorter or smaller."
+)
 
 OPTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+MAX_CONTENT_BYTES = 5 * 1024 * 1024  # a question's text and options, pictures included
+# The picture limits as messages name them.
+LIMITS = {
+    "mb": pictures.MAX_PICTURE_BYTES >> 20,
+    "megapixels": pictures.MAX_PICTURE_PIXELS // 1_000_000,
+    "side": pictures.MAX_PICTURE_SIDE,
+}
 MAX_OPTIONS = 26
 MAX_ANSWERS = 50
 ANSWER_TEXT_MAX = 255
@@ -142,6 +166,8 @@ def _choice(kind: str, spec: dict[str, Any]) -> tuple[dict[str, Any], list[Probl
         html = sanitize_html(str(item.get("html") or ""))
         if not has_content(html):
             problems.append(Problem(ERR_OPTION_EMPTY, {"n": n}))
+        for picture, _problem in pictures.inlined_picture_problems(html):
+            problems.append(Problem(ERR_OPTION_PICTURE, {"n": n, "picture": picture, **LIMITS}))
         fraction = _fraction(item.get("fraction", 0), low=-1.0)
         if fraction is None:
             what = _("Option %(n)d") % {"n": n}
@@ -217,3 +243,25 @@ def _numeric(spec: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         )
     _needs_full(answers, problems)
     return {"answers": answers}, problems
+
+
+def content_problems(body: str, spec: dict[str, Any]) -> list[str]:
+    """Translated reasons to refuse a question's sanitised ``body`` with its cleaned
+    ``spec``: too large in all, or a picture in the text that is not one, has too many
+    bytes or too many pixels (options' pictures: ``spec_clean``). Every door checks this:
+    the teacher's form, the API and the importers."""
+    size = len(body) + sum(len(o.get("html", "")) for o in spec.get("options", []))
+    if size > MAX_CONTENT_BYTES:
+        return [_(ERR_BODY_TOO_BIG) % {"mb": MAX_CONTENT_BYTES >> 20}]
+    messages = []
+    for n, problem in pictures.inlined_picture_problems(body):
+        params = {"n": n, "width": problem.width, "height": problem.height, **LIMITS}
+        if problem.code == pictures.TOO_MANY_BYTES:
+            messages.append(_(ERR_BODY_PICTURE_TOO_BIG) % params)
+        elif problem.code == pictures.TOO_MANY_PIXELS and problem.frames > 1:
+            messages.append(_(ERR_BODY_PICTURE_FRAMES) % {**params, "frames": problem.frames})
+        elif problem.code == pictures.TOO_MANY_PIXELS:
+            messages.append(_(ERR_BODY_PICTURE_PIXELS) % params)
+        else:
+            messages.append(_(ERR_BODY_PICTURE) % params)
+    return messages

@@ -5,7 +5,8 @@ sanitised, specs already checked by ``specs.spec_clean``) and reports, per quest
 what it could not take:
 
 - ``errors``: a question that is malformed or invalid (a grade Moodle itself would refuse,
-  a numeric answer that is not a number, a choice question without a right answer...).
+  a numeric answer that is not a number, a choice question without a right answer, a
+  picture in its text with too many bytes or pixels: ``specs.content_problems``...).
   Any error blocks the whole import: ``questions_import`` writes nothing.
 - ``skipped``: a question of a kind emtihan does not have (matching, cloze, drag and
   drop, calculated, description...): reported and left out; the rest is imported.
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_noop
 from emtihan.core.sanitize import sanitize_html
 
 from ..models import QuestionKind
-from ..specs import spec_clean
+from ..specs import content_problems, spec_clean
 from .markdown import markdown_html
 
 ERR_UNDECODABLE = gettext_noop(
@@ -165,9 +166,11 @@ class ImportResult:
     def add(self, question: ParsedQuestion) -> None:
         """Keep a parsed question after checking its spec; a bad spec is an error."""
         spec, problems = spec_clean(question.kind, question.spec)
-        if problems:
-            for problem in problems:
-                self.error(question.index, question.name, problem.text())
+        messages = [problem.text() for problem in problems]
+        messages += content_problems(question.body, spec) if not problems else []
+        if messages:
+            for message in messages:
+                self.error(question.index, question.name, message)
             return
         question.spec = spec
         if any(q.name == question.name for q in self.questions if question.name):

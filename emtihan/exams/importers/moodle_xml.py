@@ -8,8 +8,9 @@ and every other type (matching, cloze, drag and drop, calculated, ...) are skipp
 reported; a cloze question also says what is wrong with it when it is malformed.
 
 Embedded files (``@@PLUGINFILE@@/name`` with a base64 ``<file>``): pictures (PNG, JPEG,
-GIF, WebP, recognised by their bytes, not their names; at most ``MAX_PICTURE_BYTES``) are
-inlined as ``data:image/...;base64,`` URLs; any other file is left out with a note.
+GIF, WebP, recognised by their bytes, not their names; within ``core.pictures``' limits of
+bytes and pixels, read from the header) are inlined as ``data:image/...;base64,`` URLs;
+any other file, or a picture over the limits, is left out with a note.
 
 The parser is Python's expat-based ElementTree. A document type declaration is refused
 (Moodle never writes one), so entity expansion and external entities cannot occur.
@@ -27,7 +28,10 @@ from urllib.parse import unquote
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from emtihan.core import pictures
+
 from ..models import QuestionKind
+from ..specs import LIMITS
 from .base import (
     ERR_UNDECODABLE,
     ImportResult,
@@ -66,11 +70,13 @@ NOTE_FILE_DROPPED = gettext_noop(
 NOTE_PICTURE_TOO_BIG = gettext_noop(
     "The picture “%(name)s” was left out: it is larger than %(mb)d MB."
 )
+NOTE_PICTURE_PIXELS = gettext_noop(
+    "The picture “%(name)s” was left out: it is %(width)d × %(height)d pixels (%(frames)d frames), more than %(megapixels)d megapixels or %(side)d pixels on a side."
+)
 NOTE_FILE_MISSING = gettext_noop("The file “%(name)s” is referenced but not in the export.")
 NOTE_UNITS = gettext_noop("Units are not supported: the answer is graded as a plain number.")
 NOTE_CATCH_ALL = gettext_noop("The “any other answer” (*) entry was left out.")
 
-MAX_PICTURE_BYTES = 2 * 1024 * 1024
 DOCTYPE = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 PLUGINFILE = re.compile(r"@@PLUGINFILE@@(/[^\"'<>\s)]*)")
@@ -80,12 +86,6 @@ FORMATS = {
     "plain_text": "plain",
     "markdown": "markdown",
 }
-PICTURE_TYPES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 # The head of an embedded answer, "{1:MULTICHOICE:"; its body runs to the next "}". (One
 # pattern with a lazy body, "(.*?)\}", made every "{1:SA:" without a "}" scan to the end
 # of the text: quadratic, a 300 KB question took minutes.)
@@ -191,27 +191,22 @@ class _Text:
         if content is None:
             self._note(_(NOTE_FILE_MISSING) % {"name": name})
             return ""
-        mime = picture_type(content)
-        if mime is None:
+        problem = pictures.picture_problem(content)
+        if problem is None:
+            mime = pictures.picture_type(content)
+            return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+        if problem.code == pictures.TOO_MANY_BYTES:
+            self._note(_(NOTE_PICTURE_TOO_BIG) % {"name": name, **LIMITS})
+        elif problem.code == pictures.TOO_MANY_PIXELS:
+            size = {"width": problem.width, "height": problem.height, "frames": problem.frames}
+            self._note(_(NOTE_PICTURE_PIXELS) % {"name": name, **size, **LIMITS})
+        else:
             self._note(_(NOTE_FILE_DROPPED) % {"name": name})
-            return ""
-        if len(content) > MAX_PICTURE_BYTES:
-            self._note(_(NOTE_PICTURE_TOO_BIG) % {"name": name, "mb": MAX_PICTURE_BYTES >> 20})
-            return ""
-        return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+        return ""
 
     def _note(self, message: str) -> None:
         if message not in self.notes:
             self.notes.append(message)
-
-
-def picture_type(content: bytes) -> str | None:
-    for magic, mime in PICTURE_TYPES:
-        if content.startswith(magic):
-            return mime
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def _question(

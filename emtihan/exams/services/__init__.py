@@ -31,12 +31,13 @@ from .exam import (
     exam_update,
 )
 from .pool import pool_create, pool_delete, pool_update
-from .question import DATA_PICTURE_SRC, question_create, question_delete, question_update
+from .question import question_create, question_delete, question_update
 from .questions_import import detect_format, questions_import
 from .rules import (
     ERR_ABSENCE_CAP,
     ERR_ALREADY_PUBLISHED,
     ERR_BODY_PICTURE,
+    ERR_BODY_PICTURE_PIXELS,
     ERR_BODY_PICTURE_TOO_BIG,
     ERR_BODY_REQUIRED,
     ERR_BODY_TOO_BIG,
@@ -94,10 +95,10 @@ from .rules import (
 )
 
 __all__ = [
-    "DATA_PICTURE_SRC",
     "ERR_ABSENCE_CAP",
     "ERR_ALREADY_PUBLISHED",
     "ERR_BODY_PICTURE",
+    "ERR_BODY_PICTURE_PIXELS",
     "ERR_BODY_PICTURE_TOO_BIG",
     "ERR_BODY_REQUIRED",
     "ERR_BODY_TOO_BIG",

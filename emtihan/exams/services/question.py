@@ -1,11 +1,9 @@
-"""Questions: create, change, delete (the body sanitised, its inlined pictures checked)."""
+"""Questions: create, change, delete (the body sanitised, its inlined pictures checked by
+``specs.content_problems``, as for imports)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,21 +15,15 @@ from emtihan.audit.services import audit_record
 from emtihan.core.errors import ValidationFailed
 from emtihan.core.sanitize import has_content, sanitize_html
 
-from ..importers import moodle_xml
 from ..models import Exam, Question, QuestionKind, QuestionPool
-from ..specs import spec_clean
+from ..specs import content_problems, spec_clean
 from .rules import (
-    ERR_BODY_PICTURE,
-    ERR_BODY_PICTURE_TOO_BIG,
     ERR_BODY_REQUIRED,
-    ERR_BODY_TOO_BIG,
     ERR_KIND,
     ERR_NAME_TOO_LONG,
     ERR_ORDER,
     ERR_POINTS,
     ERR_POOL_OTHER_EXAM,
-    MAX_BODY_BYTES,
-    MAX_BODY_PICTURE_BYTES,
     MAX_POINTS,
     check_editable,
     digest,
@@ -40,28 +32,6 @@ from .rules import (
     next_order,
     whole_number,
 )
-
-DATA_PICTURE_SRC = re.compile(r'src="data:(image/[a-z]+);base64,([A-Za-z0-9+/]*={0,2})"')
-
-
-def _body_picture_problems(html: str) -> list[str]:
-    """Pictures inlined in a question (data: URLs) must be what they say, by their bytes,
-    and small enough; the sanitiser has already kept only data:image/png|jpeg|gif|webp."""
-    if len(html) > MAX_BODY_BYTES:
-        return [_(ERR_BODY_TOO_BIG) % {"mb": MAX_BODY_BYTES >> 20}]
-    problems = []
-    for n, match in enumerate(DATA_PICTURE_SRC.finditer(html), start=1):
-        try:
-            content = base64.b64decode(match.group(2), validate=True)
-        except (binascii.Error, ValueError):
-            content = b""
-        if moodle_xml.picture_type(content) != match.group(1):
-            problems.append(_(ERR_BODY_PICTURE) % {"n": n})
-        elif len(content) > MAX_BODY_PICTURE_BYTES:
-            problems.append(
-                _(ERR_BODY_PICTURE_TOO_BIG) % {"n": n, "mb": MAX_BODY_PICTURE_BYTES >> 20}
-            )
-    return problems
 
 
 def _clean_question(
@@ -81,8 +51,6 @@ def _clean_question(
     clean_body = sanitize_html(str(body or ""))
     if not has_content(clean_body):
         errors["body"] = [_(ERR_BODY_REQUIRED)]
-    elif body_problems := _body_picture_problems(clean_body):
-        errors["body"] = body_problems
     clean_name = " ".join(str(name or "").split())
     if len(clean_name) > 255:
         errors["name"] = [_(ERR_NAME_TOO_LONG)]
@@ -104,6 +72,8 @@ def _clean_question(
         clean_spec, problems = spec_clean(kind, spec)
         if problems:
             errors["spec"] = [p.text() for p in problems]
+    if "body" not in errors and (body_problems := content_problems(clean_body, clean_spec)):
+        errors["body"] = body_problems
     if errors:
         raise ValidationFailed(errors)
     return {

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from emtihan.accounts.models import User
+from emtihan.core import pictures
 from emtihan.core.errors import DomainError, PermissionDeniedError
 from emtihan.examforms.models import ChoiceStatus, ExamForm, ExamFormChoice, Platform
 from emtihan.policy import exams as policy
 
-from ..importers import moodle_xml
+from .. import specs
 from ..models import Exam, ExamStatus
 
 # (platform, form) pairs whose exams are held in emtihan itself.
@@ -42,9 +43,9 @@ MAX_EXTRA_MINUTES = 24 * 60
 MAX_POINTS = Decimal("1000")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 # A picture inside a question's HTML (a data: URL, from the author's editor or an import)
-# and all of a question's HTML: every student's exam page carries it, at 9:00 at once.
-MAX_BODY_PICTURE_BYTES = moodle_xml.MAX_PICTURE_BYTES
-MAX_BODY_BYTES = 5 * 1024 * 1024
+# and all of a question's HTML: see ``specs.content_problems`` and ``core.pictures``.
+MAX_BODY_PICTURE_BYTES = pictures.MAX_PICTURE_BYTES
+MAX_BODY_BYTES = specs.MAX_CONTENT_BYTES
 
 # Messages: marked with gettext_noop, translated where they are raised, asserted by tests.
 ERR_CHOICE_NOT_APPROVED = gettext_noop(
@@ -91,11 +92,10 @@ ERR_NOT_PUBLISHED = gettext_noop("The exam is not published.")
 ERR_DELETE_PUBLISHED = gettext_noop("A published exam cannot be deleted: withdraw it first.")
 ERR_KIND = gettext_noop("Choose the kind of question.")
 ERR_BODY_REQUIRED = gettext_noop("Write the question.")
-ERR_BODY_TOO_BIG = gettext_noop("The question is larger than %(mb)d MB with its pictures.")
-ERR_BODY_PICTURE = gettext_noop(
-    "Picture %(n)d of the question is not a PNG, JPEG, GIF or WebP picture, or is damaged."
-)
-ERR_BODY_PICTURE_TOO_BIG = gettext_noop("Picture %(n)d of the question is larger than %(mb)d MB.")
+ERR_BODY_TOO_BIG = specs.ERR_BODY_TOO_BIG
+ERR_BODY_PICTURE = specs.ERR_BODY_PICTURE
+ERR_BODY_PICTURE_TOO_BIG = specs.ERR_BODY_PICTURE_TOO_BIG
+ERR_BODY_PICTURE_PIXELS = specs.ERR_BODY_PICTURE_PIXELS
 ERR_NAME_TOO_LONG = gettext_noop("Keep the name to at most 255 characters.")
 ERR_POINTS = gettext_noop("Points must be a number more than 0 and at most 1000.")
 ERR_ORDER = gettext_noop("The position must be a whole number of 0 or more.")

@@ -110,3 +110,35 @@ def add_question(world, exam, kind=QuestionKind.SINGLE, **fields):
 def opened(exam: Exam) -> dt.datetime:
     """A moment inside the exam's window."""
     return exam.opens_at + dt.timedelta(minutes=5)
+
+
+def png_bytes(width: int = 4, height: int = 3, mode: str = "RGB") -> bytes:
+    """A real PNG drawn by Pillow (held in memory: keep it small)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def huge_png(width: int = 16_000, height: int = 16_000) -> bytes:
+    """A real, valid PNG of ``width`` x ``height`` black-and-white pixels that weighs a few
+    tens of KB (16000 x 16000: 31 KB) and would cost a browser 4 bytes a pixel: written
+    row by row, never held as an image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte, then 1 bit a pixel
+    pixels = b"".join(packer.compress(row) for _row in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )

@@ -15,7 +15,7 @@ from emtihan.exams.importers import moodle_xml
 from emtihan.exams.importers.base import decode
 from emtihan.exams.models import Question, QuestionKind
 
-from .conftest import FIXTURES, add_question, opened
+from .conftest import FIXTURES, add_question, opened, png_bytes
 
 MOODLE = FIXTURES / "moodle"
 OWN = FIXTURES / "own"
@@ -225,7 +225,7 @@ def test_non_picture_files_posing_as_pictures_are_dropped():
 
 
 def test_a_png_in_a_subfolder_is_inlined():
-    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
+    png = base64.b64encode(png_bytes()).decode()
     xml = f"""<quiz><question type="essay"><name><text>E</text></name>
       <questiontext format="html"><text><![CDATA[<img src="@@PLUGINFILE@@/pics/x.png">]]></text>
       <file name="x.png" path="/pics/" encoding="base64">{png}</file></questiontext></question></quiz>"""

@@ -12,7 +12,7 @@ from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFa
 from emtihan.exams import services, specs
 from emtihan.exams.models import Question, QuestionKind
 
-from .conftest import MULTI, OPTIONS, SPECS, add_question, approve, new_exam, opened
+from .conftest import MULTI, OPTIONS, SPECS, add_question, approve, new_exam, opened, png_bytes
 
 
 @pytest.mark.parametrize("kind", list(SPECS))
@@ -284,7 +284,7 @@ def _data_url(content: bytes, mime: str = "image/png") -> str:
 
 
 def test_pictures_inside_a_question_are_checked_by_their_bytes_and_size(world, exam):
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    png = png_bytes()
     question = add_question(world, exam, body=f'<p>Graph: <img src="{_data_url(png)}"></p>')
     assert f'src="{_data_url(png)}"' in question.body
 
@@ -297,7 +297,8 @@ def test_pictures_inside_a_question_are_checked_by_their_bytes_and_size(world, e
         add_question(world, exam, body=f'<p>B</p><img src="{_data_url(png, "image/jpeg")}">')
     assert "Picture 1 " in exc.value.errors["body"][0]
 
-    big = png + b"\0" * services.MAX_BODY_PICTURE_BYTES
+    big = png_bytes(1200, 1000, mode="RGBA")
+    big += b"\0" * (services.MAX_BODY_PICTURE_BYTES + 1 - len(big))  # junk after the image
     with pytest.raises(ValidationFailed) as exc:
         add_question(
             world,
