@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "emtihan.examforms",
     "emtihan.exams",
     "emtihan.attempts",
+    "emtihan.proctoring",
     "emtihan.demo",
 ]
 

@@ -47,6 +47,10 @@ class ExamOut(Schema):
     absence_cap_minutes: int
     shuffle_questions: bool
     shuffle_options: bool
+    proctoring: str
+    snapshot_interval_seconds: int
+    identity_check_attempts: int
+    proctoring_retention_days: int
     status: str
     warnings: list[str]
 
@@ -78,6 +82,10 @@ class ExamCreateIn(Schema):
     absence_cap_minutes: int = 20
     shuffle_questions: bool = True
     shuffle_options: bool = True
+    proctoring: str = "off"
+    snapshot_interval_seconds: int = 20
+    identity_check_attempts: int = 3
+    proctoring_retention_days: int = 90
 
 
 class ExamPatchIn(Schema):
@@ -94,6 +102,10 @@ class ExamPatchIn(Schema):
     absence_cap_minutes: int | None = None
     shuffle_questions: bool | None = None
     shuffle_options: bool | None = None
+    proctoring: str | None = None
+    snapshot_interval_seconds: int | None = None
+    identity_check_attempts: int | None = None
+    proctoring_retention_days: int | None = None
 
 
 class ChoiceOut(Schema):

@@ -18,8 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from emtihan.core.forms import ServiceErrorsMixin
 
-from .models import QuestionKind, QuestionPool, TimeoutPolicy
-from .services import MAX_DURATION_MINUTES
+from .models import ProctoringLevel, QuestionKind, QuestionPool, TimeoutPolicy
+from .services import (
+    IDENTITY_CHECK_ATTEMPTS_RANGE,
+    MAX_DURATION_MINUTES,
+    RETENTION_DAYS_RANGE,
+    SNAPSHOT_INTERVAL_RANGE,
+)
 from .specs import OPTION_ID
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -81,6 +86,37 @@ class ExamSettingsForm(ServiceErrorsMixin, forms.Form):
     )
     shuffle_options = forms.BooleanField(
         label=_("Shuffle the options of choice questions for each student"), required=False
+    )
+    proctoring = forms.ChoiceField(
+        label=_("Camera and identity check"),
+        choices=ProctoringLevel.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Students see before the exam what is recorded, who sees it and how long it is kept."
+        ),
+    )
+    snapshot_interval_seconds = forms.IntegerField(
+        label=_("A camera snapshot every (seconds)"),
+        widget=_number_input(),
+        min_value=SNAPSHOT_INTERVAL_RANGE[0],
+        max_value=SNAPSHOT_INTERVAL_RANGE[1],
+    )
+    identity_check_attempts = forms.IntegerField(
+        label=_("Identity check attempts"),
+        widget=_number_input(),
+        min_value=IDENTITY_CHECK_ATTEMPTS_RANGE[0],
+        max_value=IDENTITY_CHECK_ATTEMPTS_RANGE[1],
+        help_text=_("After this many failed checks, a proctor checks the student by hand."),
+    )
+    proctoring_retention_days = forms.IntegerField(
+        label=_("Keep the recordings for (days after the decision)"),
+        widget=_number_input(),
+        min_value=RETENTION_DAYS_RANGE[0],
+        max_value=RETENTION_DAYS_RANGE[1],
+        help_text=_(
+            "Snapshots, voice clips, identity check photos and face measurements are then "
+            "deleted automatically."
+        ),
     )
 
     def values(self) -> dict[str, Any]:

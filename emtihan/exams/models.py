@@ -22,6 +22,17 @@ class TimeoutPolicy(models.TextChoices):
     EMPTY = "empty", _("Unsent answers count as empty")
 
 
+class ProctoringLevel(models.TextChoices):
+    """How much of the camera side of an exam is used (docs/PROCTORING.md)."""
+
+    OFF = "off", _("Off: no camera")
+    RECORD = "record", _("Record: the camera is recorded when the student allows it")
+    REQUIRED = (
+        "required",
+        _("Required: no start without the camera, the microphone and the identity check"),
+    )
+
+
 class ExamStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
     PUBLISHED = "published", _("Published to students")
@@ -47,6 +58,21 @@ class Exam(models.Model):
         default=TimeoutPolicy.LAST_DRAFT,
     )
     absence_cap_seconds = models.PositiveIntegerField(_("absence cap (seconds)"), default=20 * 60)
+    # Proctoring (docs/PROCTORING.md): the level, how often the camera sends a snapshot
+    # (seconds), how many identity checks a student may try before a proctor decides by
+    # hand, and how long the recordings are kept after the sitting's decision (days).
+    proctoring = models.CharField(
+        _("proctoring"), max_length=16, choices=ProctoringLevel.choices, default=ProctoringLevel.OFF
+    )
+    snapshot_interval_seconds = models.PositiveSmallIntegerField(
+        _("snapshot interval (seconds)"), default=20
+    )
+    identity_check_attempts = models.PositiveSmallIntegerField(
+        _("identity check attempts"), default=3
+    )
+    proctoring_retention_days = models.PositiveSmallIntegerField(
+        _("recordings kept after the decision (days)"), default=90
+    )
     shuffle_questions = models.BooleanField(_("shuffle questions per student"), default=True)
     shuffle_options = models.BooleanField(_("shuffle options per student"), default=True)
     status = models.CharField(

@@ -104,6 +104,10 @@ def exam_create(request: HttpRequest, choice_id: int) -> HttpResponse:
                 "absence_cap_minutes": 20,
                 "shuffle_questions": True,
                 "shuffle_options": True,
+                "proctoring": "off",
+                "snapshot_interval_seconds": 20,
+                "identity_check_attempts": 3,
+                "proctoring_retention_days": 90,
             }
         )
     return render(request, "exams/exam_form.html", {"form": form, "choice": choice, "exam": None})

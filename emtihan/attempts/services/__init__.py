@@ -60,7 +60,7 @@ from .rules import (
     StaleVersion,
     TimeIsOver,
 )
-from .start import attempt_start
+from .start import StartRequest, attempt_start, register_start_requirement
 
 __all__ = [
     "DECISIONS",
@@ -95,6 +95,7 @@ __all__ = [
     "PRESENCE_WRITE_SECONDS",
     "Receipt",
     "SaveResult",
+    "StartRequest",
     "StaleVersion",
     "TimeIsOver",
     "answer_save",
@@ -106,4 +107,5 @@ __all__ = [
     "attempts_lock_expired",
     "heartbeat",
     "picture_upload",
+    "register_start_requirement",
 ]

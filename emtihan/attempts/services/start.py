@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -32,11 +34,37 @@ from .rules import (
 )
 
 
+@dataclass(frozen=True)
+class StartRequest:
+    """A first start that passed the sitting's own checks (student, group, window)."""
+
+    student_user: User
+    student_id: int
+    exam: Exam
+    now: dt.datetime
+
+
+StartRequirement = Callable[[StartRequest], None]
+
+# What apps above this one require before a sitting starts. Dependency inversion: the
+# proctoring app (which sits above attempts and may import it, never the reverse)
+# registers its gate in its AppConfig.ready, so the rule holds for the page and the API
+# alike. A requirement raises a DomainError (409) with the message the student reads.
+_start_requirements: list[StartRequirement] = []
+
+
+def register_start_requirement(requirement: StartRequirement) -> None:
+    """Add a check every first start must pass (idempotent: ready() may run twice)."""
+    if requirement not in _start_requirements:
+        _start_requirements.append(requirement)
+
+
 def attempt_start(*, student_user: User, exam_id: int, now: dt.datetime | None = None) -> Attempt:
     """Start (or return) the student's attempt at the exam.
 
     Idempotent: a second call, a reload or a second device returns the same attempt with
-    the same deadline (one query). The first call checks the exam and the window, then
+    the same deadline (one query). The first call checks the exam and the window and
+    what other apps require (``register_start_requirement``: the proctoring gate), then
     fixes the deadline, the seed and the student's layout.
     """
     now = now or timezone.now()
@@ -68,6 +96,10 @@ def attempt_start(*, student_user: User, exam_id: int, now: dt.datetime | None =
         raise DomainError(_(ERR_NOT_OPEN_YET))
     if now >= exam.closes_at:
         raise DomainError(_(ERR_WINDOW_CLOSED))
+
+    request = StartRequest(student_user=student_user, student_id=student.pk, exam=exam, now=now)
+    for requirement in _start_requirements:
+        requirement(request)
 
     extra = student.extra_minutes or 0
     deadline = min(now + dt.timedelta(minutes=exam.duration_minutes + extra), exam.closes_at)

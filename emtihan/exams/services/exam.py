@@ -15,7 +15,7 @@ from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFa
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.policy import exams as policy
 
-from ..models import Exam, ExamStatus, TimeoutPolicy
+from ..models import Exam, ExamStatus, ProctoringLevel, TimeoutPolicy
 from .rules import (
     ERR_ABSENCE_CAP,
     ERR_ALREADY_PUBLISHED,
@@ -26,15 +26,22 @@ from .rules import (
     ERR_DELETE_PUBLISHED,
     ERR_DURATION,
     ERR_EXAM_EXISTS,
+    ERR_IDENTITY_CHECK_ATTEMPTS,
     ERR_NOT_PUBLISHED,
     ERR_NOT_YOUR_EXAM,
     ERR_OPENS_REQUIRED,
+    ERR_PROCTORING_LEVEL,
+    ERR_RETENTION_DAYS,
+    ERR_SNAPSHOT_INTERVAL,
     ERR_TIMEOUT_POLICY,
     ERR_TITLE_REQUIRED,
     ERR_WINDOW_ORDER,
     ERR_WINDOW_PASSED,
+    IDENTITY_CHECK_ATTEMPTS_RANGE,
     MAX_ABSENCE_CAP_MINUTES,
     MAX_DURATION_MINUTES,
+    RETENTION_DAYS_RANGE,
+    SNAPSHOT_INTERVAL_RANGE,
     check_editable,
     has_attempts,
     is_hosted,
@@ -57,6 +64,10 @@ EXAM_FIELDS = (
     "absence_cap_minutes",
     "shuffle_questions",
     "shuffle_options",
+    "proctoring",
+    "snapshot_interval_seconds",
+    "identity_check_attempts",
+    "proctoring_retention_days",
 )
 
 
@@ -92,6 +103,20 @@ def _clean_exam(values: dict[str, Any]) -> dict[str, Any]:
     policy = values.get("timeout_policy")
     if policy not in TimeoutPolicy.values:
         add("timeout_policy", _(ERR_TIMEOUT_POLICY))
+    proctoring = values.get("proctoring", ProctoringLevel.OFF)
+    if proctoring not in ProctoringLevel.values:
+        add("proctoring", _(ERR_PROCTORING_LEVEL))
+    bounded = {
+        "snapshot_interval_seconds": (SNAPSHOT_INTERVAL_RANGE, ERR_SNAPSHOT_INTERVAL, 20),
+        "identity_check_attempts": (IDENTITY_CHECK_ATTEMPTS_RANGE, ERR_IDENTITY_CHECK_ATTEMPTS, 3),
+        "proctoring_retention_days": (RETENTION_DAYS_RANGE, ERR_RETENTION_DAYS, 90),
+    }
+    numbers: dict[str, int] = {}
+    for name, ((low, high), message, default) in bounded.items():
+        number = whole_number(values.get(name, default), low, high)
+        if number is None:
+            add(name, _(message) % {"min": low, "max": high})
+        numbers[name] = number or default
     if errors:
         raise ValidationFailed(errors)
     return {
@@ -108,6 +133,8 @@ def _clean_exam(values: dict[str, Any]) -> dict[str, Any]:
         "absence_cap_seconds": (cap or 0) * 60,
         "shuffle_questions": bool(values.get("shuffle_questions")),
         "shuffle_options": bool(values.get("shuffle_options")),
+        "proctoring": proctoring,
+        **numbers,
     }
 
 
@@ -136,6 +163,10 @@ def exam_create(
     absence_cap_minutes: int = 20,
     shuffle_questions: bool = True,
     shuffle_options: bool = True,
+    proctoring: str = ProctoringLevel.OFF,
+    snapshot_interval_seconds: int = 20,
+    identity_check_attempts: int = 3,
+    proctoring_retention_days: int = 90,
 ) -> Exam:
     """Create a draft exam for an approved, hosted choice (one exam per choice).
 
@@ -166,6 +197,10 @@ def exam_create(
             "absence_cap_minutes": absence_cap_minutes,
             "shuffle_questions": shuffle_questions,
             "shuffle_options": shuffle_options,
+            "proctoring": proctoring,
+            "snapshot_interval_seconds": snapshot_interval_seconds,
+            "identity_check_attempts": identity_check_attempts,
+            "proctoring_retention_days": proctoring_retention_days,
         }
     )
     exam = Exam.objects.create(choice=choice, created_by=actor, **fields)

@@ -40,6 +40,12 @@ HOSTED_FORMS = frozenset(
 MAX_DURATION_MINUTES = 24 * 60
 MAX_ABSENCE_CAP_MINUTES = 240
 MAX_EXTRA_MINUTES = 24 * 60
+# Proctoring settings (docs/PROCTORING.md): a snapshot at most every 10 s and at least
+# every 2 minutes; 1 to 10 identity checks before a proctor decides; recordings kept
+# 1 day to 5 years after the decision.
+SNAPSHOT_INTERVAL_RANGE = (10, 120)
+IDENTITY_CHECK_ATTEMPTS_RANGE = (1, 10)
+RETENTION_DAYS_RANGE = (1, 5 * 365)
 MAX_POINTS = Decimal("1000")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 # A picture inside a question's HTML (a data: URL, from the author's editor or an import)
@@ -67,6 +73,16 @@ ERR_ABSENCE_CAP = gettext_noop(
     "The absence cap must be a whole number of minutes from 1 to %(max)d."
 )
 ERR_TIMEOUT_POLICY = gettext_noop("Choose what counts as the answer at time-out.")
+ERR_PROCTORING_LEVEL = gettext_noop("Choose whether the camera is off, recorded or required.")
+ERR_SNAPSHOT_INTERVAL = gettext_noop(
+    "The snapshot interval must be a whole number of seconds from %(min)d to %(max)d."
+)
+ERR_IDENTITY_CHECK_ATTEMPTS = gettext_noop(
+    "The number of identity check attempts must be a whole number from %(min)d to %(max)d."
+)
+ERR_RETENTION_DAYS = gettext_noop(
+    "The recordings must be kept a whole number of days from %(min)d to %(max)d."
+)
 ERR_LOCKED = gettext_noop(
     "The exam window has opened: the exam and its questions can no longer be changed."
 )

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from emtihan.attempts.tests.test_browser_sitting import db
 from emtihan.conftest import login
-from emtihan.exams.models import Exam, ExamStatus, TimeoutPolicy
+from emtihan.exams.models import Exam, ExamStatus, ProctoringLevel, TimeoutPolicy
 from emtihan.exams.tests.conftest import approve, new_exam
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,6 +54,10 @@ def test_teacher_creates_an_exam_from_my_exams(new_page, world):
     page.check(f"input[name=timeout_policy][value={TimeoutPolicy.EMPTY}]")
     page.fill("#id_absence_cap_minutes", "15")
     page.uncheck("#id_shuffle_options")
+    page.check(f"input[name=proctoring][value={ProctoringLevel.REQUIRED}]")
+    page.fill("#id_snapshot_interval_seconds", "30")
+    page.fill("#id_identity_check_attempts", "2")
+    page.fill("#id_proctoring_retention_days", "60")
     page.get_by_role("button", name="Create exam").click()
 
     page.wait_for_url("**/exams/*/")
@@ -69,6 +73,10 @@ def test_teacher_creates_an_exam_from_my_exams(new_page, world):
     assert exam.timeout_policy == TimeoutPolicy.EMPTY
     assert exam.absence_cap_seconds == 15 * 60
     assert exam.shuffle_questions and not exam.shuffle_options
+    assert exam.proctoring == ProctoringLevel.REQUIRED
+    assert exam.snapshot_interval_seconds == 30
+    assert exam.identity_check_attempts == 2
+    assert exam.proctoring_retention_days == 60
     assert exam.status == ExamStatus.DRAFT
     assert page.url.endswith(f"/exams/{exam.pk}/")
 
@@ -86,6 +94,8 @@ def test_teacher_edits_the_settings_and_saves(new_page, world):
     later = (exam.closes_at + dt.timedelta(hours=1)).replace(second=0)
     page.fill("#id_closes_at", local(later))
     page.fill("#id_absence_cap_minutes", "30")
+    page.check(f"input[name=proctoring][value={ProctoringLevel.RECORD}]")
+    page.fill("#id_snapshot_interval_seconds", "45")
     page.get_by_role("button", name="Save").click()
 
     page.wait_for_url(f"**/exams/{exam.pk}/")
@@ -94,6 +104,8 @@ def test_teacher_edits_the_settings_and_saves(new_page, world):
     assert exam.title == "Algebra final (moved)"
     assert exam.closes_at == later
     assert exam.absence_cap_seconds == 30 * 60
+    assert exam.proctoring == ProctoringLevel.RECORD
+    assert exam.snapshot_interval_seconds == 45
 
 
 def test_an_invalid_form_shows_the_errors_and_keeps_the_input(new_page, world):

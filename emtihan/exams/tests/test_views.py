@@ -37,6 +37,10 @@ def settings_post(**changes) -> dict:
         "timeout_policy": "last_draft",
         "absence_cap_minutes": "20",
         "shuffle_questions": "on",
+        "proctoring": "off",
+        "snapshot_interval_seconds": "20",
+        "identity_check_attempts": "3",
+        "proctoring_retention_days": "90",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
