@@ -249,7 +249,6 @@ class EventKind(models.TextChoices):
     CAMERA_LOST = "camera_lost", _("The camera stopped")
 
 
-
 class BrowserEvent(models.Model):
     """Something the browser reported during the sitting. ``at`` is the browser's time
     (kept within the sitting), ``duration_ms`` how long it lasted when the browser knows
