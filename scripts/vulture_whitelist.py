@@ -18,6 +18,7 @@ _.total_points  # exams.selectors.ExamDetail: exams/exam_detail.html
 _.has_types  # examforms.forms.ChoiceDialogForm: examforms/_dialog_fields.html
 _.bad_rows  # university.importing.records.ImportReport: university/_import_progress.html
 _.is_finished  # university.models.ImportJob: university/_import_progress.html
+_.seconds_as_minutes  # core.templatetags.words (a filter): exams/exam_detail.html
 
 # Read by a migration only (migrations are not scanned).
 _.load_table_1  # examforms.rules_table: migration examforms 0002 loads Table 1 with it

@@ -8,7 +8,6 @@ exams or attempts (no N+1).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
+from emtihan.core.texts import minutes_of_seconds
 from emtihan.exams.models import Exam, Question, QuestionKind
 from emtihan.policy import attempts as policy
 from emtihan.policy import exams as exams_policy
@@ -281,12 +281,6 @@ def attempts_of_exam(exam: Exam) -> QuerySet[Attempt]:
     )
 
 
-def minutes(seconds: float) -> int:
-    """Whole minutes, rounded up: 1 s of absence past a 20-minute cap reads "21 min",
-    never "20 min of 20 min"."""
-    return max(0, math.ceil(seconds / 60))
-
-
 @dataclass
 class SittingRow:
     """One sitting as a proctor reads it: state, time left and absence in minutes."""
@@ -311,9 +305,11 @@ def sitting_rows(
             SittingRow(
                 attempt=attempt,
                 ended=ended,
-                minutes_left=None if ended else minutes((attempt.deadline - now).total_seconds()),
-                absence_minutes=minutes(attempt.absence_seconds),
-                cap_minutes=minutes(attempt.exam.absence_cap_seconds),
+                minutes_left=None
+                if ended
+                else minutes_of_seconds((attempt.deadline - now).total_seconds()),
+                absence_minutes=minutes_of_seconds(attempt.absence_seconds),
+                cap_minutes=minutes_of_seconds(attempt.exam.absence_cap_seconds),
             )
         )
     return rows

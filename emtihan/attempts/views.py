@@ -23,12 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from emtihan.accounts.models import User
 from emtihan.core import http
+from emtihan.core.confirm import confirmation_page, confirmed
 from emtihan.core.pages import service_errors
+from emtihan.core.texts import minutes_of_seconds
 from emtihan.exams.models import Accommodation, TimeoutPolicy
 from emtihan.policy import attempts as policy
 
 from . import selectors, services
-from .models import AttemptStatus, Decision, Picture
+from .models import Attempt, AttemptStatus, Decision, Picture
 
 API_BASE = "/api/v1/attempts/"
 # What json_script escapes: the JSON can sit inside <script type="application/json">
@@ -84,7 +86,7 @@ def exam(request: HttpRequest, exam_id: int) -> HttpResponse:
             "exam": exam,
             "attempt": attempt,
             "extra_minutes": extra or 0,
-            "absence_cap_minutes": _minutes(exam.absence_cap_seconds),
+            "absence_cap_minutes": minutes_of_seconds(exam.absence_cap_seconds),
             "empty_policy": exam.timeout_policy == TimeoutPolicy.EMPTY,
             "is_open": exam.opens_at <= now < exam.closes_at,
             "not_open_yet": now < exam.opens_at,
@@ -231,8 +233,29 @@ def exam_attempts(request: HttpRequest, exam_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """A proctor's decision; cancelling a work is asked again first (core/confirm.py)."""
     _require_decider(request)
     next_url = http.next_url(request, reverse("attempts:decisions"))
+    wants_cancel = request.POST.get("decision") == Decision.CANCEL
+    if wants_cancel and request.POST.get("reason", "").strip() and not confirmed(request):
+        attempt = (
+            Attempt.objects.select_related("student__user", "exam").filter(pk=attempt_id).first()
+        )
+        if attempt is None or not policy.may_decide(_user(request), attempt):
+            raise Http404(_(services.ERR_ATTEMPT_NOT_FOUND))
+        return confirmation_page(
+            request,
+            title=_("Cancel the work?"),
+            question=_("Cancel the work of %(student)s in “%(exam)s”?")
+            % {"student": attempt.student.user.get_full_name(), "exam": attempt.exam.title},
+            consequences=_(
+                "The sitting is marked cancelled: the work is not accepted. Its answers and "
+                "receipts stay on record; a later decision, with its reason, can replace this one."
+            ),
+            button=_("Cancel the work"),
+            cancel_url=next_url,
+            keep=("decision", "reason", "next"),
+        )
     with service_errors(request) as call:
         attempt = services.attempt_decide(
             actor=_user(request),
@@ -256,7 +279,3 @@ def _require_decider(request: HttpRequest) -> None:
 
 def _decision_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Decision.choices if value in services.DECISIONS]
-
-
-def _minutes(seconds: int) -> int:
-    return (seconds + 59) // 60

@@ -21,6 +21,7 @@ tags in ``DROPPED_WITH_CONTENT`` whose content is code or markup, never prose.
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import nh3
 
@@ -136,6 +137,23 @@ def sanitize_html(html: str) -> str:
     if not html:
         return ""
     return _cleaner.clean(html)
+
+
+BLOCK_END = re.compile(
+    r"</(?:p|div|li|h[1-6]|td|th|tr|blockquote|pre)\s*>|<br\s*/?>", re.IGNORECASE
+)
+TAG = re.compile(r"<[^<>]*>")
+
+
+def plain_text(html: str) -> str:
+    """What a person reads in (sanitised) ``html``, as one line of plain text: tags gone,
+    blocks and line breaks become spaces, character references read (``&nbsp;``,
+    ``&amp;``, ``&lt;``), runs of white space one space. Formulas stay as their LaTeX.
+
+    For lists and confirmations that quote a question; the result is text, so a template
+    escapes it once (``striptags`` left ``&nbsp;`` to be escaped into "&amp;nbsp;")."""
+    text = TAG.sub("", BLOCK_END.sub(" ", html or ""))
+    return " ".join(unescape(text).split())
 
 
 def has_content(html: str) -> bool:

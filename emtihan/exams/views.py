@@ -16,10 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from emtihan.accounts.models import User
+from emtihan.core.confirm import confirmation_page, confirmed
 from emtihan.core.pages import service_errors
+from emtihan.core.sanitize import plain_text
+from emtihan.core.texts import minutes
 from emtihan.policy import accounts as roles
 from emtihan.policy import university as university_policy
 from emtihan.university.models import Faculty
@@ -169,9 +173,27 @@ def exam_publish(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def exam_delete(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """ "Delete exam": a confirmation page (core/confirm.py), then the deletion."""
     exam = _exam(request, exam_id)
+    if not confirmed(request):
+        count = exam.questions.count()
+        return confirmation_page(
+            request,
+            title=_("Delete the exam?"),
+            question=ngettext(
+                "Delete the exam “%(title)s” and its %(n)d question?",
+                "Delete the exam “%(title)s” and its %(n)d questions?",
+                count,
+            )
+            % {"title": exam.title, "n": count},
+            consequences=_(
+                "Its questions, pools and extra time are deleted with it. This cannot be undone."
+            ),
+            button=_("Delete the exam"),
+            cancel_url=_detail_url(exam),
+        )
     with service_errors(request) as call:
         services.exam_delete(actor=_user(request), exam=exam)
     if not call.ok:
@@ -273,10 +295,22 @@ def question_edit(request: HttpRequest, exam_id: int, question_id: int) -> HttpR
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def question_delete(request: HttpRequest, exam_id: int, question_id: int) -> HttpResponse:
+    """A question's "Delete": a confirmation page quoting it, then the deletion."""
     exam = _exam(request, exam_id)
     question = get_object_or_404(Question, pk=question_id, exam=exam)
+    if not confirmed(request):
+        text = question.name or plain_text(question.body)
+        return confirmation_page(
+            request,
+            title=_("Delete the question?"),
+            question=_("Delete question %(position)d: “%(text)s”?")
+            % {"position": question.order, "text": text[:160] + ("…" if len(text) > 160 else "")},
+            consequences=_("This cannot be undone."),
+            button=_("Delete the question"),
+            cancel_url=_detail_url(exam, "questions"),
+        )
     with service_errors(request) as call:
         services.question_delete(actor=_user(request), question=question)
     if call.ok:
@@ -323,10 +357,19 @@ def pool_edit(request: HttpRequest, exam_id: int, pool_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pool_delete(request: HttpRequest, exam_id: int, pool_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
     pool = get_object_or_404(QuestionPool, pk=pool_id, exam=exam)
+    if not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Delete the pool?"),
+            question=_("Delete the pool “%(name)s”?") % {"name": pool.name},
+            consequences=_("This cannot be undone."),
+            button=_("Delete the pool"),
+            cancel_url=_detail_url(exam, "pools"),
+        )
     with service_errors(request) as call:
         services.pool_delete(actor=_user(request), pool=pool)
     if call.ok:
@@ -363,10 +406,25 @@ def accommodation_set(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def accommodation_delete(request: HttpRequest, exam_id: int, accommodation_id: int) -> HttpResponse:
     exam = _exam(request, exam_id)
-    accommodation = get_object_or_404(Accommodation, pk=accommodation_id, exam=exam)
+    accommodation = get_object_or_404(
+        Accommodation.objects.select_related("student__user"), pk=accommodation_id, exam=exam
+    )
+    if not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Remove the extra time?"),
+            question=_("Remove the extra time of %(student)s (%(minutes)s)?")
+            % {
+                "student": accommodation.student.user.get_full_name(),
+                "minutes": minutes(accommodation.extra_minutes),
+            },
+            consequences=_("A sitting already started keeps its deadline."),
+            button=_("Remove the extra time"),
+            cancel_url=_detail_url(exam, "accommodations"),
+        )
     with service_errors(request) as call:
         services.accommodation_delete(actor=_user(request), accommodation=accommodation)
     if call.ok:

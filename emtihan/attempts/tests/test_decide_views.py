@@ -45,7 +45,7 @@ def test_the_exam_page_shows_every_sitting_with_its_absence_in_minutes(
     response = client.get(reverse("attempts:exam_attempts", args=[pending.exam_id]))
     assert [row.attempt for row in response.context["rows"]] == [pending]
     page = response.content.decode()
-    assert "42 min of 20 min" in page  # 2520 s of 1200 s, in the words people read
+    assert "42 minutes of 20 minutes" in page  # 2520 s of 1200 s, in the words people read
     assert " s of " not in page
 
 
@@ -135,7 +135,7 @@ def test_deciding_a_sitting_in_progress_says_why_not(client, world, exam_proctor
     client.force_login(exam_proctor)
     response = client.post(
         reverse("attempts:decide", args=[attempt.pk]),
-        {"decision": "cancel", "reason": "x"},
+        {"decision": "cancel", "reason": "x", "confirmed": "yes"},
         follow=True,
     )
     assert response.status_code == 200
@@ -159,3 +159,37 @@ def test_an_outside_next_url_is_ignored(client, exam_proctor, pending):
         {"decision": "continue", "reason": "ok", "next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("attempts:decisions")
+
+
+def test_cancelling_a_work_is_asked_again_first(client, exam_proctor, pending):
+    client.force_login(exam_proctor)
+    url = reverse("attempts:decide", args=[pending.pk])
+    body = {"decision": "cancel", "reason": "Away 42 minutes", "next": "/sitting/decisions/"}
+    response = client.post(url, body)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Cancel the work of Student One in “Algebra final”?" in page
+    assert 'name="reason" value="Away 42 minutes"' in page
+    assert 'name="confirmed" value="yes"' in page
+    assert Attempt.objects.get().decision == Decision.PENDING
+
+    response = client.post(url, {**body, "confirmed": "yes"})
+    assert response["Location"] == "/sitting/decisions/"
+    assert Attempt.objects.get().decision == Decision.CANCEL
+
+
+def test_accepting_a_work_needs_no_second_question(client, exam_proctor, pending):
+    client.force_login(exam_proctor)
+    client.post(
+        reverse("attempts:decide", args=[pending.pk]), {"decision": "continue", "reason": "ok"}
+    )
+    assert Attempt.objects.get().decision == Decision.CONTINUE
+
+
+def test_the_question_names_nobody_out_of_scope(client, proctor, pending):
+    client.force_login(proctor)
+    response = client.post(
+        reverse("attempts:decide", args=[pending.pk]), {"decision": "cancel", "reason": "x"}
+    )
+    assert response.status_code == 404
+    assert "Student One" not in response.content.decode()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from emtihan.core.sanitize import ATTRIBUTES, TAGS, has_content, sanitize_html
+from emtihan.core.sanitize import ATTRIBUTES, TAGS, has_content, plain_text, sanitize_html
 
 PAYLOADS = json.loads(
     (Path(__file__).parent / "data" / "dompurify-payloads.json").read_text(encoding="utf-8")
@@ -181,3 +181,18 @@ def test_has_content_takes_linear_time_on_tags_that_never_close():
         started = time.process_time()
         has_content(text)
         assert time.process_time() - started < 1.0, pattern
+
+
+def test_plain_text_reads_what_a_person_reads():
+    html = "<p>Is 2&nbsp;&gt;&nbsp;1?</p><p>Explain&nbsp;why &amp; how.</p><ul><li>a</li><li>b</li></ul>"
+    assert plain_text(html) == "Is 2 > 1? Explain why & how. a b"
+    assert plain_text('<p>x<br>y <span class="math" data-latex="a">\\(a\\)</span></p>') == (
+        "x y \\(a\\)"
+    )
+    assert plain_text("") == "" and plain_text("<p>&nbsp;</p>") == ""
+
+
+def test_plain_text_takes_linear_time_on_tags_that_never_close():
+    started = time.perf_counter()
+    assert plain_text("<p " * 100_000 + "text").endswith("text")
+    assert time.perf_counter() - started < 1

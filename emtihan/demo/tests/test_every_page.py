@@ -36,8 +36,10 @@ from django.utils.http import urlsafe_base64_encode
 from emtihan.accounts.models import User
 from emtihan.attempts import services as attempts
 from emtihan.core.tests.form_nesting import html_problems
+from emtihan.demo.builders import approved_choice
 from emtihan.exams import services as exams
 from emtihan.exams.models import Exam
+from emtihan.university.models import Discipline, Student, StudyGroup
 from emtihan.university.services import import_job_create
 
 pytestmark = pytest.mark.django_db
@@ -66,12 +68,8 @@ NOT_PAGES = {
     "examforms:review_bulk": "POST only (bulk review)",
     "university:import_rerun": "POST only",
     "exams:publish": "POST only",
-    "exams:delete": "POST only (after its confirmation)",
-    "exams:question_delete": "POST only (after its confirmation)",
     "exams:pool_create": "POST only",
-    "exams:pool_delete": "POST only (after its confirmation)",
     "exams:accommodation_set": "POST only",
-    "exams:accommodation_delete": "POST only (after its confirmation)",
 }
 SKIP_PREFIXES = ("/static/", "/media/", "/admin/", "/api/")
 PER_ROUTE = 3  # pages of one route visited per person (one exam page is like another)
@@ -190,6 +188,23 @@ def prepare_demo() -> None:
         spec={"correct": True}, pool=pool,
     )  # fmt: skip
     exams.exam_publish(actor=teacher, exam=upcoming)
+    # A draft exam with an empty pool (only an empty pool can be deleted), and extra time.
+    choice = approved_choice(
+        teacher=teacher, head=User.objects.get(email="head@demo.local"),
+        discipline=Discipline.objects.get(code="CS101"), group=StudyGroup.objects.get(code="IS-2302"),
+    )  # fmt: skip
+    draft = exams.exam_create(
+        actor=teacher, choice=choice, title="Draft", duration_minutes=60,
+        opens_at=now + dt.timedelta(days=9), closes_at=now + dt.timedelta(days=9, hours=2),
+    )  # fmt: skip
+    exams.pool_create(actor=teacher, exam=draft, name="Empty", pick=1)
+    exams.question_create(
+        actor=teacher, exam=draft, kind="true_false", body="<p>2&nbsp;&gt;&nbsp;1</p>",
+        spec={"correct": True},
+    )  # fmt: skip
+    exams.accommodation_set(
+        actor=teacher, exam=open_exam, student=Student.objects.get(user=away), extra_minutes=15
+    )
     import_job_create(
         actor=User.objects.get(email="registrar@demo.local"),
         files=[ContentFile(b"student_id;full_name\n", name="students.csv")],

@@ -288,7 +288,10 @@ def test_edit_and_delete_a_question(teacher_client, world, exam):
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.kind == "multiple"
-    teacher_client.post(reverse("exams:question_delete", args=[exam.pk, question.pk]))
+    url = reverse("exams:question_delete", args=[exam.pk, question.pk])
+    teacher_client.post(url)  # no confirmation: the question is asked, nothing deleted
+    assert Question.objects.exists()
+    teacher_client.post(url, {"confirmed": "yes"})
     assert not Question.objects.exists()
 
 
@@ -302,7 +305,10 @@ def test_pools_and_extra_time_from_the_detail_page(teacher_client, world, exam):
     )
     pool.refresh_from_db()
     assert (pool.name, pool.pick) == ("Theory I", 2)
-    teacher_client.post(reverse("exams:pool_delete", args=[exam.pk, pool.pk]))
+    url = reverse("exams:pool_delete", args=[exam.pk, pool.pk])
+    teacher_client.post(url)
+    assert exam.pools.exists()
+    teacher_client.post(url, {"confirmed": "yes"})
     assert not exam.pools.exists()
 
     student = world.student.student
@@ -312,7 +318,12 @@ def test_pools_and_extra_time_from_the_detail_page(teacher_client, world, exam):
     )
     accommodation = exam.accommodations.get()
     assert accommodation.extra_minutes == 30
-    teacher_client.post(reverse("exams:accommodation_delete", args=[exam.pk, accommodation.pk]))
+    url = reverse("exams:accommodation_delete", args=[exam.pk, accommodation.pk])
+    page = teacher_client.get(url).content.decode()
+    assert "Remove the extra time of Student One (30 minutes)?" in page
+    teacher_client.post(url)
+    assert exam.accommodations.exists()
+    teacher_client.post(url, {"confirmed": "yes"})
     assert not exam.accommodations.exists()
 
 
@@ -327,7 +338,7 @@ def test_publish_withdraw_and_delete(teacher_client, world, exam):
     teacher_client.post(url, {"action": "unpublish"})
     exam.refresh_from_db()
     assert exam.status == ExamStatus.DRAFT
-    response = teacher_client.post(reverse("exams:delete", args=[exam.pk]))
+    response = teacher_client.post(reverse("exams:delete", args=[exam.pk]), {"confirmed": "yes"})
     assert response["Location"] == reverse("exams:list")
     assert not Exam.objects.exists()
 
@@ -348,3 +359,30 @@ def test_import_page_shows_the_report(teacher_client, exam):
     assert "Nothing was imported" in html
     assert "33% is not one of Moodle" in html
     assert exam.questions.count() == 8
+
+
+def test_every_delete_asks_first_and_deletes_nothing_until_confirmed(teacher_client, world, exam):
+    """A "Delete" link opens a page that names what goes; a POST without confirmed=yes
+    (an old tab, a script) gets the same page; only the confirmed POST deletes."""
+    question = add_question(world, exam, body="<p>2&nbsp;&gt;&nbsp;1, &amp; more</p>")
+    url = reverse("exams:question_delete", args=[exam.pk, question.pk])
+    for response in (teacher_client.get(url), teacher_client.post(url)):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Delete question 1: “2 &gt; 1, &amp; more”?" in page
+        assert 'name="confirmed" value="yes"' in page
+        assert f'href="{reverse("exams:detail", args=[exam.pk])}#questions"' in page
+    assert Question.objects.filter(pk=question.pk).exists()
+
+    url = reverse("exams:delete", args=[exam.pk])
+    page = teacher_client.get(url).content.decode()
+    assert "Delete the exam “Algebra final” and its 1 question?" in page
+    teacher_client.post(url, {"confirmed": "no"})
+    assert Exam.objects.filter(pk=exam.pk).exists()
+
+
+def test_the_question_list_reads_the_text_not_its_html(teacher_client, world, exam):
+    add_question(world, exam, body="<p>Is 2&nbsp;&gt;&nbsp;1?</p><p>Explain&nbsp;why.</p>")
+    page = teacher_client.get(reverse("exams:detail", args=[exam.pk])).content.decode()
+    assert "Is 2 &gt; 1? Explain why." in page
+    assert "&amp;nbsp;" not in page and "&nbsp;" not in page.split('id="questions"')[1]
