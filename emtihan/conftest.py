@@ -206,7 +206,11 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open pages in fresh browser contexts (one per person); closes them after the test."""
+    """Open pages in fresh browser contexts (one per person); closes them after the test.
+
+    Pages run under emtihan's real Content-Security-Policy, which forbids eval: give
+    page.wait_for_function a function ("() => ..."), since Playwright polls a bare
+    expression string with eval and the policy blocks it."""
     contexts = []
 
     def make(locale: str = "en-US", timezone_id: str | None = None, phone: bool = False):

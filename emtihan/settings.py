@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves /api/v1/docs from its own static files, not a CDN (the CSP allows no CDN)
     "django_tasks",
     "django_tasks_db",
     "emtihan.core",
@@ -102,6 +104,8 @@ MIDDLEWARE = [
     "emtihan.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "emtihan.urls"
@@ -271,6 +275,33 @@ SESSION_COOKIE_SECURE = SECURE_DEPLOYMENT
 CSRF_COOKIE_SECURE = SECURE_DEPLOYMENT
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp; docs/OPERATIONS.md, "Content-Security-Policy"). No
+# inline script runs unless it carries this response's nonce, and no template has one
+# that needs it: behaviour lives in static files (emtihan/app.js, the exam page's bundle).
+# 'self' stays beside the nonce for Django's admin, whose <script src> tags carry none.
+# Styles: files from 'self'; a <style> element only with the nonce, or when it is the one
+# the rich-text editor (Tiptap, in the bundle built from frontend/) injects, allowed by
+# the hash of its fixed text (TIPTAP_STYLE_HASH; core/tests/test_browser_csp.py fails, and
+# prints the new hash, if a rebuilt bundle changes it). Style *attributes* are allowed
+# (style-src-attr): MathLive and the editor position what they draw with them, set from
+# the bundle, which cannot be given a nonce for them. A style attribute cannot run script.
+TIPTAP_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, TIPTAP_STYLE_HASH],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -249,7 +249,7 @@ def test_written_answer_with_every_script_formula_chemistry_drawing_send_and_edi
     expect_state(page, number, "edited")
     page.click(f'#q-{number} button.send[data-action="send"]')
     page.wait_for_function(
-        f"document.querySelector('#q-{number} .receipt-code').textContent.startsWith('v2 ')"
+        f"() => document.querySelector('#q-{number} .receipt-code').textContent.startsWith('v2 ')"
     )
     expect_state(page, number, "sent")
     assert "Қосымша" in flatten(db(lambda: AnswerVersion.objects.get(number=2)).content)
@@ -441,7 +441,7 @@ def test_a_stale_save_shows_both_versions_and_the_student_chooses(new_page, worl
     conflict.wait_for()
     conflict.locator('[data-action="keep-server"]').click()
     page.wait_for_function(
-        f"document.querySelector('#q-{number} .ProseMirror').innerText.trim() === 'Серверде'"
+        f"() => document.querySelector('#q-{number} .ProseMirror').innerText.trim() === 'Серверде'"
     )
     assert draft_text(attempt, number) == "Серверде"
 

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def settle(page):
     """Wait until htmx has no request in flight and has finished swapping and settling."""
     page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
     )
 
 
@@ -28,7 +28,7 @@ def choose(page, selector: str, value: str):
 def open_row(page, code: str, group: str):
     row = page.locator("#choice-table tr.selectable", has_text=code).filter(has_text=group)
     row.click()
-    page.wait_for_function("document.querySelector('#choice-table tr.selected') !== null")
+    page.wait_for_function("() => document.querySelector('#choice-table tr.selected') !== null")
     page.click("#row-toolbar [data-row-action=edit]")
     page.wait_for_selector("#choice-dialog[open]")
     settle(page)

@@ -109,6 +109,8 @@ def test_exam_page_draws_the_formulas_of_a_question(new_page, world):
     attempt = attempt_services.attempt_start(student_user=world.student, exam_id=exam.pk)
     page = open_sitting(new_page, world, attempt)
     body = page.locator("#q-1 .qbody")
-    page.wait_for_function("document.querySelectorAll('#q-1 .qbody .math .katex').length === 3")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#q-1 .qbody .math .katex').length === 3"
+    )
     assert body.locator(".math-display .katex-display").count() == 1  # $$...$$
     assert "\\(" not in body.inner_text()

@@ -123,7 +123,7 @@ def test_a_running_job_is_polled_with_a_progress_bar(world, client):
     content = response.content.decode()
     assert 'hx-trigger="every 1s"' in content
     assert "1200 / 5000" in content
-    assert 'style="width: 24%"' in content
+    assert '<progress class="progress" max="100" value="24">' in content
     assert "<html" not in content  # the fragment only
 
 

@@ -7,6 +7,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const dialog = slot && slot.querySelector("dialog");
   if (dialog && !dialog.open) dialog.showModal();
 });
+// Close buttons of a dialog (no inline onclick: the Content-Security-Policy forbids it).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("[data-close-dialog]");
+  const dialog = button && button.closest("dialog");
+  if (dialog) dialog.close();
+});
 // The server says "close" (HX-Trigger: emtihan:close-dialog) after a successful save.
 document.addEventListener("emtihan:close-dialog", () => {
   document.querySelectorAll("dialog[open]").forEach((d) => d.close());
