@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import Field
 
-from emtihan.core.api import ApiDomainError, ErrorOut, Id, Whole, error_responses, raise_as_http
+from emtihan.core.api import ApiDomainError, Id, Whole, limit, raise_as_http
+from emtihan.core.api import errors as error_codes
 
 from . import selectors, services
-from .models import Attempt
+from .models import REQUEST_KEY_MAX_LENGTH, Attempt
 
 router = Router(tags=["attempts"])
 
@@ -45,22 +47,22 @@ class AnswerStateOut(Schema):
     receipt: ReceiptOut | None
 
 
-class OptionOut(Schema):
+class SittingOptionOut(Schema):
     id: str
     html: str
 
 
-class QuestionOut(Schema):
+class SittingQuestionOut(Schema):
     id: int
     number: int
     kind: str
     body_html: str
-    options: list[OptionOut]
+    options: list[SittingOptionOut]
     points: float
     answer: AnswerStateOut
 
 
-class ExamOut(Schema):
+class SittingExamOut(Schema):
     id: int
     title: str
     description: str
@@ -72,14 +74,14 @@ class ExamOut(Schema):
 
 class AttemptStateOut(Schema):
     id: int
-    exam: ExamOut
+    exam: SittingExamOut
     status: str
     started_at: dt.datetime
     deadline: dt.datetime
     server_time: dt.datetime
     absence_seconds: int
     absence_cap_seconds: int
-    questions: list[QuestionOut]
+    questions: list[SittingQuestionOut]
 
 
 class ConflictOut(Schema):
@@ -91,10 +93,15 @@ class StartIn(Schema):
     exam_id: Id
 
 
+# The request key that makes a retried write harmless (docs/EXAM-SITTING.md); the service
+# answers 400 for one that does not match.
+RequestKey = Annotated[str, limit(pattern=rf"^[A-Za-z0-9_-]{{1,{REQUEST_KEY_MAX_LENGTH}}}$")]
+
+
 class WriteIn(Schema):
     content: dict[str, Any]
     base_version: Whole
-    key: str
+    key: RequestKey
 
 
 class SaveOut(Schema):
@@ -118,7 +125,7 @@ class HeartbeatOut(Schema):
 
 
 class FinishIn(Schema):
-    key: str = ""
+    key: Annotated[str, Field(max_length=REQUEST_KEY_MAX_LENGTH)] = ""
 
 
 class PictureOut(Schema):
@@ -128,7 +135,7 @@ class PictureOut(Schema):
     height: int
 
 
-errors = {**error_responses, 404: ErrorOut, 410: ErrorOut}
+errors = error_codes(400, 403, 404, 409, 410, 422)
 write_errors = {**errors, 409: ConflictOut}
 
 

@@ -21,11 +21,46 @@ Whole = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class ErrorOut(Schema):
+    """An error: ``detail`` for the person, ``errors`` (on a 400) one list of messages per
+    input field."""
+
     detail: str
     errors: dict[str, list[str]] = {}
 
 
-error_responses: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+class ValidationErrorOut(Schema):
+    """422: the request does not match this schema (a missing or mistyped field, an id out
+    of range). django-ninja's answer: each item names the field (``loc``) and the fault."""
+
+    detail: list[dict[str, Any]]
+
+
+_ERROR_BODIES: dict[int, Any] = {
+    400: ErrorOut,  # a rule of the service refused the input; ``errors`` says where
+    401: ErrorOut,  # no valid API token or session
+    403: ErrorOut,  # the caller may not do this (or a session request without its CSRF token)
+    404: ErrorOut,  # no such object, or one the caller may not see
+    409: ErrorOut,  # the object's state forbids it now (or a stale revision)
+    410: ErrorOut,  # the attempt has ended
+    422: ValidationErrorOut,
+}
+
+
+def errors(*codes: int) -> dict[int, Any]:
+    """The error answers an operation documents, each with its body. Every operation needs
+    a token or a session, so 401 is always among them."""
+    return {code: _ERROR_BODIES[code] for code in sorted({401, *codes})}
+
+
+# The common set of an operation that takes input and calls a service.
+error_responses: dict[int, Any] = errors(400, 403, 404, 409, 422)
+
+
+def limit(**json_schema: Any) -> Any:
+    """A limit the service itself enforces (answering 400 with its own, translated message),
+    written into the OpenAPI schema so that clients see it: ``maxLength``, ``enum``,
+    ``pattern``, ``minimum``/``maximum``."""
+    return Field(json_schema_extra=json_schema)
 
 
 class ApiDomainError(HttpError):

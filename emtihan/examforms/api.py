@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from emtihan.core.api import Id, Whole, error_responses, raise_as_http
+from emtihan.core.api import Id, Whole, error_responses, errors, limit, raise_as_http
 from emtihan.policy import examforms as policy
 from emtihan.policy import university as university_policy
 from emtihan.university.models import Discipline, StudyGroup
 
 from . import selectors, services
-from .models import ExamFormChoice, ExamRule
+from .models import ExamForm, ExamFormChoice, ExamRule, ExamType, Platform
 from .selectors import ChoiceRow
 
 router = Router(tags=["exam-forms"])
+
+BULK_MAX_ITEMS = 1000
 
 
 class RuleOut(Schema):
@@ -106,12 +109,14 @@ class OptionsOut(Schema):
 
 
 class ChoiceIn(Schema):
+    # The values Table 1 can hold; which of them a discipline may use is the rule table's
+    # answer (GET /options), given as a 400 by the service.
     discipline_id: Id
     group_id: Id
-    platform: str
-    form: str
-    exam_type: str = ""
-    additional_info: str = ""
+    platform: Annotated[str, limit(enum=list(Platform.values))]
+    form: Annotated[str, limit(enum=list(ExamForm.values))]
+    exam_type: Annotated[str, limit(enum=["", *ExamType.values])] = ""
+    additional_info: Annotated[str, limit(maxLength=services.INFO_MAX_LENGTH)] = ""
     programme_id: Id | None = None
     expected_revision: Whole | None = None
     submit: bool = True
@@ -138,9 +143,10 @@ class ReopenIn(Schema):
 
 
 class BulkIn(Schema):
-    decision: str
+    decision: Annotated[str, limit(enum=["approve", "return"])]
     comment: str = ""
-    items: list[tuple[Id, Whole]]
+    # Each item is decided in its own transaction: a bound on the work of one request.
+    items: Annotated[list[tuple[Id, Whole]], Field(max_length=BULK_MAX_ITEMS)]
 
 
 class BulkOut(Schema):
@@ -157,7 +163,11 @@ class TransitionOut(Schema):
     revision: int
 
 
-@router.get("/rules", response=list[RuleOut], summary="Table 1 for the current academic year")
+@router.get(
+    "/rules",
+    response={200: list[RuleOut], **errors(409)},
+    summary="Table 1 for the current academic year",
+)
 def rules_list(request):
     period = raise_as_http(services.current_period)
     rules = ExamRule.objects.filter(academic_year=period.academic_year, is_active=True).order_by(
@@ -169,7 +179,11 @@ def rules_list(request):
     ]
 
 
-@router.get("/options", response=OptionsOut, summary="What the drop-downs offer for a discipline")
+@router.get(
+    "/options",
+    response={200: OptionsOut, **errors(404, 409, 422)},
+    summary="What the drop-downs offer for a discipline",
+)
 def options(request, discipline_id: Id, platform: str = "", form: str = ""):
     discipline = get_object_or_404(
         Discipline.objects.select_related("department__faculty"), pk=discipline_id
@@ -184,7 +198,11 @@ def options(request, discipline_id: Id, platform: str = "", form: str = ""):
     )
 
 
-@router.get("/my-rows", response=list[RowOut], summary="The teacher's groups x disciplines")
+@router.get(
+    "/my-rows",
+    response={200: list[RowOut], **errors(409)},
+    summary="The teacher's groups x disciplines",
+)
 def my_rows(request):
     period = raise_as_http(services.current_period)
     return [RowOut.of(r) for r in selectors.teacher_rows(user=request.user, period=period)]
@@ -226,12 +244,12 @@ def _visible_choice(request, choice_id: int) -> ExamFormChoice:
     return choice
 
 
-@router.get("/choices/{choice_id}", response=ChoiceOut)
+@router.get("/choices/{choice_id}", response={200: ChoiceOut, **errors(404, 422)})
 def choice_get(request, choice_id: Id):
     return ChoiceOut.of(_visible_choice(request, choice_id))
 
 
-@router.get("/choices/{choice_id}/history", response=list[TransitionOut])
+@router.get("/choices/{choice_id}/history", response={200: list[TransitionOut], **errors(404, 422)})
 def choice_history(request, choice_id: Id):
     choice = _visible_choice(request, choice_id)
     return [
@@ -271,7 +289,11 @@ def choice_reopen(request, choice_id: Id, payload: ReopenIn):
     return ChoiceOut.of(choice)
 
 
-@router.get("/review", response=list[RowOut], summary="The head's discipline x group rows")
+@router.get(
+    "/review",
+    response={200: list[RowOut], **errors(403, 409)},
+    summary="The head's discipline x group rows",
+)
 def review_list(request, status: str = ""):
     if not university_policy.may_open_review(request.user):
         raise HttpError(403, "Only heads of department review exam forms.")

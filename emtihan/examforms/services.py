@@ -72,6 +72,7 @@ ERR_NOT_HEAD = gettext_noop("Only the head of this discipline's department can r
 ERR_NOT_SUBMITTED = gettext_noop("Only a choice sent for review can be approved or returned.")
 ERR_NOT_APPROVED = gettext_noop("Only an approved choice can be reopened.")
 ERR_COMMENT_REQUIRED = gettext_noop("Write a comment: the teacher needs to know what to change.")
+ERR_BULK_DECISION = gettext_noop("Choose a decision: approve or return.")
 ERR_REOPEN_COMMENT_REQUIRED = gettext_noop("Write why the approved choice is reopened.")
 ERR_NO_LONGER_VALID = gettext_noop(
     "This choice no longer satisfies the rule table: return it to the teacher instead."
@@ -499,6 +500,9 @@ def choices_bulk_decide(
     started is not returned from here: its row says so, and the head returns it from its
     own dialog, where the warning asks for a confirmation."""
     result = BulkResult()
+    # Refused as a whole before any item: not one "failed" line per item.
+    if decision not in ("approve", "return"):
+        raise ValidationFailed({"decision": [_(ERR_BULK_DECISION)]})
     if decision == "return" and not (comment or "").strip():
         raise ValidationFailed({"comment": [_(ERR_COMMENT_REQUIRED)]})
     for choice_id, revision in items:
@@ -507,12 +511,10 @@ def choices_bulk_decide(
                 choice_approve(
                     actor=actor, choice_id=choice_id, expected_revision=revision, comment=comment
                 )
-            elif decision == "return":
+            else:  # "return"
                 choice_return(
                     actor=actor, choice_id=choice_id, expected_revision=revision, comment=comment
                 )
-            else:
-                raise DomainError(_("Unknown decision."))
             result.done.append(choice_id)
         except DomainError as exc:
             result.failed[choice_id] = exc.message

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from emtihan.core.api import Id, error_responses, raise_as_http
+from emtihan.core.api import Id, error_responses, errors, limit, raise_as_http
 from emtihan.examforms.models import ExamFormChoice
 
 from . import selectors, services
 from .importers.base import ImportResult
-from .models import Exam, Question, QuestionPool
+from .models import Exam, Question, QuestionKind, QuestionPool, TimeoutPolicy
+from .services.rules import (
+    IMPORT_FORMATS,
+    MAX_ABSENCE_CAP_MINUTES,
+    MAX_DURATION_MINUTES,
+    MAX_POINTS,
+)
 
 router = Router(tags=["exams"])
 
@@ -67,19 +73,29 @@ class ExamOut(Schema):
         )
 
 
+# The limits the services check (exams/services/rules.py), each refused with a 400 and
+# its own message.
+Title = Annotated[str, limit(minLength=1, maxLength=255)]
+Minutes = Annotated[int, limit(minimum=1, maximum=MAX_DURATION_MINUTES)]
+AbsenceCap = Annotated[int, limit(minimum=1, maximum=MAX_ABSENCE_CAP_MINUTES)]
+Policy = Annotated[str, limit(enum=list(TimeoutPolicy.values))]
+Position = Annotated[int, limit(minimum=0)]
+Name = Annotated[str, limit(maxLength=255)]
+
+
 class ExamCreateIn(Schema):
     choice_id: Id
-    title: str
+    title: Title
     opens_at: dt.datetime
     closes_at: dt.datetime
-    duration_minutes: int
+    duration_minutes: Minutes
     description: str = ""
     allow_formulas: bool = True
     allow_drawings: bool = False
     allow_pictures: bool = False
     allowed_other: str = ""
-    timeout_policy: str = "last_draft"
-    absence_cap_minutes: int = 20
+    timeout_policy: Policy = "last_draft"
+    absence_cap_minutes: AbsenceCap = 20
     shuffle_questions: bool = True
     shuffle_options: bool = True
     proctoring: str = "off"
@@ -89,17 +105,17 @@ class ExamCreateIn(Schema):
 
 
 class ExamPatchIn(Schema):
-    title: str | None = None
+    title: Title | None = None
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
-    duration_minutes: int | None = None
+    duration_minutes: Minutes | None = None
     description: str | None = None
     allow_formulas: bool | None = None
     allow_drawings: bool | None = None
     allow_pictures: bool | None = None
     allowed_other: str | None = None
-    timeout_policy: str | None = None
-    absence_cap_minutes: int | None = None
+    timeout_policy: Policy | None = None
+    absence_cap_minutes: AbsenceCap | None = None
     shuffle_questions: bool | None = None
     shuffle_options: bool | None = None
     proctoring: str | None = None
@@ -108,7 +124,7 @@ class ExamPatchIn(Schema):
     proctoring_retention_days: int | None = None
 
 
-class ChoiceOut(Schema):
+class ApprovedChoiceOut(Schema):
     id: int
     discipline_code: str
     discipline_name: str
@@ -120,13 +136,13 @@ class ChoiceOut(Schema):
 
 
 class QuestionIn(Schema):
-    kind: str
+    kind: Annotated[str, limit(enum=list(QuestionKind.values))]
     body: str
     spec: dict[str, Any] = {}
-    points: Decimal = Decimal(1)
-    name: str = ""
+    points: Annotated[Decimal, limit(exclusiveMinimum=0, maximum=float(MAX_POINTS))] = Decimal(1)
+    name: Name = ""
     pool_id: Id | None = None
-    order: int | None = None
+    order: Position | None = None
 
 
 class QuestionOut(Schema):
@@ -156,9 +172,9 @@ class QuestionOut(Schema):
 
 
 class PoolIn(Schema):
-    name: str
-    pick: int
-    order: int | None = None
+    name: Title
+    pick: Annotated[int, limit(minimum=1)]
+    order: Position | None = None
 
 
 class PoolOut(Schema):
@@ -176,7 +192,7 @@ class ExamDetailOut(Schema):
 
 
 class ImportIn(Schema):
-    fmt: str = "auto"
+    fmt: Annotated[str, limit(enum=list(IMPORT_FORMATS))] = "auto"
     encoding: str = ""
     pools_from_categories: bool = False
 
@@ -258,17 +274,19 @@ def _question(exam: Exam, question_id: int) -> Question:
 # --- exams ---------------------------------------------------------------------------------
 
 
-@router.get("/", response=list[ExamOut], summary="The exams the caller manages")
+@router.get("/", response={200: list[ExamOut], **errors()}, summary="The exams the caller manages")
 def exam_list(request: HttpRequest):
     return [ExamOut.of(exam) for exam in selectors.exams_for_manager(request.user)]  # type: ignore[arg-type]
 
 
 @router.get(
-    "/choices", response=list[ChoiceOut], summary="Approved hosted exam forms with no exam yet"
+    "/choices",
+    response={200: list[ApprovedChoiceOut], **errors()},
+    summary="Approved hosted exam forms with no exam yet",
 )
 def choice_list(request: HttpRequest):
     return [
-        ChoiceOut(
+        ApprovedChoiceOut(
             id=c.pk,
             discipline_code=c.discipline.code,
             discipline_name=c.discipline.name,
@@ -292,7 +310,7 @@ def exam_create(request: HttpRequest, payload: ExamCreateIn):
     return Status(201, ExamOut.of(exam))
 
 
-@router.get("/{exam_id}", response=ExamDetailOut)
+@router.get("/{exam_id}", response={200: ExamDetailOut, **errors(404, 422)})
 def exam_get(request: HttpRequest, exam_id: Id):
     exam = _exam(request, exam_id)
     return ExamDetailOut(
@@ -326,7 +344,7 @@ def exam_unpublish(request: HttpRequest, exam_id: Id):
 # --- questions and pools -------------------------------------------------------------------
 
 
-@router.get("/{exam_id}/questions", response=list[QuestionOut])
+@router.get("/{exam_id}/questions", response={200: list[QuestionOut], **errors(404, 422)})
 def question_list(request: HttpRequest, exam_id: Id):
     exam = _exam(request, exam_id)
     return [QuestionOut.of(q) for q in exam.questions.order_by("order", "pk")]

@@ -5,6 +5,7 @@ permissions and messages are identical. One input/output schema per operation.
 """
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -14,12 +15,12 @@ from django.utils.translation import gettext_noop
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from emtihan.core.api import ApiDomainError, Id, error_responses, raise_as_http
+from emtihan.core.api import ApiDomainError, Id, error_responses, limit, raise_as_http
 from emtihan.policy import umkd as policy
 from emtihan.university.models import Discipline
 
 from . import selectors, services
-from .models import Material, MaterialVersion
+from .models import Material, MaterialVersion, Section
 
 router = Router(tags=["umkd"])
 
@@ -80,7 +81,8 @@ def materials_list(request: HttpRequest, discipline_id: Id):
 
 
 class MaterialUploadIn(Schema):
-    section: str = ""
+    # Required for a new material; a new version (material_id) keeps its material's.
+    section: Annotated[str, limit(enum=["", *Section.values])] = ""
     title: str = ""
     material_id: Id | None = None
 

@@ -145,6 +145,25 @@ def test_bulk_approve_reports_each_row(world, programmes, submitted):
     assert ExamFormChoice.objects.get(pk=anatomy.pk).status == ChoiceStatus.SUBMITTED
 
 
+def test_an_unknown_bulk_decision_is_refused_as_a_whole(client, world, submitted):
+    from emtihan.accounts.models import ApiToken
+    from emtihan.examforms.services import ERR_BULK_DECISION
+
+    with pytest.raises(ValidationFailed) as exc:
+        choices_bulk_decide(actor=world.head, decision="maybe", items=[(submitted.pk, 1)])
+    assert exc.value.errors == {"decision": [ERR_BULK_DECISION]}
+    _token, key = ApiToken.issue(user=world.head, name="t")
+    response = client.post(
+        "/api/v1/exam-forms/review/bulk",
+        {"decision": "maybe", "items": [[submitted.pk, 1]]},
+        content_type="application/json",
+        headers={"authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"decision": [ERR_BULK_DECISION]}
+    assert ExamFormChoice.objects.get(pk=submitted.pk).status == ChoiceStatus.SUBMITTED
+
+
 def test_bulk_return_needs_a_comment(world, submitted):
     with pytest.raises(ValidationFailed):
         choices_bulk_decide(
