@@ -70,7 +70,7 @@ def setup(students: int) -> None:
     period = AcademicPeriod.current() or AcademicPeriod.objects.create(
         code="BENCH",
         academic_year=settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR,  # Table 1's rules are for it
-        title="Bench",
+        title_kk="Bench",
         starts_on=today - dt.timedelta(days=30),
         ends_on=today + dt.timedelta(days=30),
         is_current=True,

@@ -73,7 +73,9 @@ def world(db) -> World:
     period = AcademicPeriod.objects.create(
         code="2026-2027-1",
         academic_year="2026-2027",
-        title="2026-2027, autumn",
+        title_kk="2026-2027 оқу жылы, күзгі семестр",
+        title_ru="2026-2027 учебный год, осенний семестр",
+        title_en="2026-2027, autumn",
         starts_on=dt.date(2026, 9, 1),
         ends_on=dt.date(2027, 1, 31),
         is_current=True,

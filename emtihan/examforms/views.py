@@ -306,9 +306,9 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
-    allowed = policy.export_scope(_user(request))
-    if not allowed.any:
+    if not university_policy.may_open_export(_user(request)):
         raise PermissionDenied
+    allowed = policy.export_scope(_user(request))
     scope = request.GET.get("scope", "")
     if scope:
         period = services.current_period()

@@ -99,6 +99,8 @@ def menu(user: Person) -> dict[str, bool]:
         "is_teacher": is_teacher(user),
         "is_head": is_head(user),
         "is_registrar": is_registrar(user),
+        # The export page: the registrar's office (everything) and heads (their departments).
+        "may_export": is_registrar(user) or is_head(user),
         "is_proctor": may_proctor(user),
         "is_grader": is_grader(user),
     }

@@ -118,6 +118,12 @@ def may_open_review(user: Person) -> bool:
     return is_head(user) or departments_headed_by(user).exists()
 
 
+def may_open_export(user: Person) -> bool:
+    """The export page: the registrar's office, and whoever may open the head's review
+    (the menu offers it to both); what each may download is ``examforms.export_scope``."""
+    return is_registrar(user) or may_open_review(user)
+
+
 def may_import_registry(user: Person) -> bool:
     return is_registrar(user)
 

@@ -115,9 +115,18 @@ class TeacherAdmin(admin.ModelAdmin):
 
 @admin.register(AcademicPeriod)
 class AcademicPeriodAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "academic_year", "starts_on", "ends_on", "is_current")
+    list_display = (
+        "code",
+        "title_kk",
+        "title_ru",
+        "title_en",
+        "academic_year",
+        "starts_on",
+        "ends_on",
+        "is_current",
+    )
     list_filter = ("academic_year", "is_current")
-    search_fields = ("code", "title", "academic_year")
+    search_fields = ("code", "title_kk", "title_ru", "title_en", "academic_year")
 
 
 @admin.register(TeachingAssignment)

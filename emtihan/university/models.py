@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emtihan.accounts.models import Role
-from emtihan.core.models import TranslatedName
+from emtihan.core.models import TranslatedName, pick_language
 
 
 class Faculty(TranslatedName):
@@ -164,7 +164,11 @@ class AcademicPeriod(models.Model):
     academic_year = models.CharField(
         _("academic year"), max_length=9, help_text=_("For example 2026-2027.")
     )
-    title = models.CharField(_("title"), max_length=100)
+    # The title in the interface languages, like the registry's names (``title`` picks the
+    # page's language, falling back to Kazakh, Russian, English).
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=100)
+    title_ru = models.CharField(_("title (Russian)"), max_length=100, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=100, blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     is_current = models.BooleanField(_("current"), default=False)
@@ -183,6 +187,10 @@ class AcademicPeriod(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title(self) -> str:
+        return pick_language({"kk": self.title_kk, "ru": self.title_ru, "en": self.title_en})
 
     @classmethod
     def current(cls) -> AcademicPeriod | None:

@@ -247,7 +247,7 @@ def test_the_export_writes_what_people_typed_as_text_never_as_a_formula(
     world.teacher.save()
     world.algebra.name_en = world.algebra.name_kk = discipline
     world.algebra.save()
-    world.period.title = period
+    world.period.title_kk = world.period.title_ru = world.period.title_en = period
     world.period.save()
     world.g2.code = group
     world.g2.save()
@@ -285,6 +285,29 @@ def test_a_head_exports_only_their_departments(client, world, submitted):
     assert client.get(reverse("examforms:export"), {"scope": "all"}).status_code == 403
     client.force_login(world.teacher)
     assert client.get(reverse("examforms:export")).status_code == 403
+
+
+def test_the_menu_offers_export_to_heads_and_the_registrar_only(client, world):
+    """The menu entry and the page agree: whoever sees "Export" can open it."""
+    url = reverse("examforms:export")
+    for persona, offered in [
+        ("head", True), ("registrar", True), ("teacher", False), ("student", False),
+        ("outsider", False),
+    ]:  # fmt: skip
+        client.force_login(getattr(world, persona))
+        home = client.get(reverse("home"), follow=True).content.decode()
+        assert (f'href="{url}"' in home) is offered, persona
+        assert (client.get(url).status_code == 200) is offered, persona
+
+
+def test_a_head_who_heads_no_department_yet_is_told_so(client, world):
+    world.math.head = world.phys.head = None
+    world.math.save()
+    world.phys.save()
+    client.force_login(world.head)
+    page = client.get(reverse("examforms:export")).content.decode()
+    assert "You head no department in the registry yet" in page
+    assert "Download XLSX" not in page
 
 
 def test_a_forged_combination_is_not_silently_corrected(client, world, programmes):

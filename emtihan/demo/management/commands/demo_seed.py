@@ -32,6 +32,12 @@ from emtihan.university.models import (
 )
 
 STAFF_PASSWORD = "demo-pass-2026"
+PERIOD_TITLES = {
+    "title_kk": "2026-2027 оқу жылы, 1-семестр",
+    "title_ru": "2026-2027 учебный год, 1-й семестр",
+    "title_en": "2026-2027, 1st semester",
+}
+OLD_PERIOD_TITLE = "2026-2027, 1st semester"
 STAFF = [
     ("registrar@demo.local", "Registrar Office", [Role.REGISTRAR]),
     ("teacher@demo.local", "Aigerim Sultanova", [Role.TEACHER]),
@@ -172,11 +178,14 @@ class Command(BaseCommand):
             code="2026-2027-1",
             defaults={
                 "academic_year": settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR,
-                "title": "2026-2027, 1st semester",
+                **PERIOD_TITLES,
                 "starts_on": dt.date(2026, 9, 1),
                 "ends_on": dt.date(2027, 1, 31),
             },
         )
+        if period.title_ru == "" and period.title_kk == OLD_PERIOD_TITLE:
+            # A demo database from before the titles were translated (migration 0004).
+            AcademicPeriod.objects.filter(pk=period.pk).update(**PERIOD_TITLES)
         if not period.is_current:
             AcademicPeriod.objects.filter(is_current=True).update(is_current=False)
             period.is_current = True
