@@ -103,6 +103,19 @@ export function openFormulaDialog(opts: FormulaOptions): Promise<string | null> 
         ),
       ),
     );
+    // Escape closes the dialog wherever focus is. MathLive's field (which takes focus once
+    // it has loaded) keeps Escape for itself, so a keyboard user could not leave the
+    // dialog from there; catch the key before it reaches the field.
+    dialog.addEventListener(
+      "keydown",
+      (event) => {
+        if (event.key !== "Escape") return;
+        event.preventDefault();
+        event.stopPropagation();
+        dialog.close();
+      },
+      { capture: true },
+    );
     dialog.addEventListener("close", () => {
       dialog.remove();
       settle(null);

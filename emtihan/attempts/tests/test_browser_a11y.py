@@ -425,6 +425,10 @@ def test_a_formula_is_edited_with_enter_and_space_does_not_delete_it(new_page, w
     dialog = page.locator("dialog.formula-dialog")
     dialog.wait_for()
     assert dialog.locator(".latex-input").input_value() == FRACTION
+    # MathLive's field takes focus once it has loaded, and it keeps Escape for itself:
+    # Escape must close the dialog from there too.
+    dialog.locator(".mathfield").wait_for()
+    page.wait_for_function("document.activeElement?.classList.contains('mathfield')")
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached")
     assert editor.locator(".math").count() == 1
