@@ -218,6 +218,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 30 * 1024 * 
 UMKD_MAX_UPLOAD_BYTES = envint("UMKD_MAX_UPLOAD_MB", 20) * 1024 * 1024
 # Registry files can hold the whole university.
 REGISTRY_MAX_UPLOAD_BYTES = envint("REGISTRY_MAX_UPLOAD_MB", 50) * 1024 * 1024
+# Exams and their question imports (docs/EXAMS.md, "Limits"). An exam holds at most
+# EXAM_MAX_QUESTIONS questions, fixed and pooled together, however they were added.
+EXAM_MAX_QUESTIONS = envint("EXAM_MAX_QUESTIONS", 1000)
+# A Moodle XML or GIFT file: at most this big; read for at most this long; files up to
+# QUESTION_IMPORT_INLINE_KB are read while the teacher waits, bigger ones by `db_worker`.
+QUESTION_IMPORT_MAX_BYTES = envint("QUESTION_IMPORT_MAX_MB", 20) * 1024 * 1024
+QUESTION_IMPORT_MAX_SECONDS = envint("QUESTION_IMPORT_MAX_SECONDS", 120)
+QUESTION_IMPORT_INLINE_BYTES = envint("QUESTION_IMPORT_INLINE_KB", 256) * 1024
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")

@@ -21,7 +21,15 @@ from emtihan.examforms.models import ExamFormChoice
 
 from . import selectors, services
 from .importers.base import ImportResult
-from .models import Exam, Question, QuestionKind, QuestionPool, TimeoutPolicy
+from .models import (
+    Exam,
+    ImportStatus,
+    Question,
+    QuestionImport,
+    QuestionKind,
+    QuestionPool,
+    TimeoutPolicy,
+)
 from .services.rules import (
     IMPORT_FORMATS,
     MAX_ABSENCE_CAP_MINUTES,
@@ -219,6 +227,15 @@ class ParsedQuestionOut(Schema):
 
 
 class ImportOut(Schema):
+    """An import and, once the file is read (``status`` "done"), its report. ``ok``: it is
+    done and nothing blocked it; a failed one says why in ``failure``. While it waits or
+    runs, ``done`` of ``total`` questions have been read: ask again with its ``id``."""
+
+    id: int
+    status: str
+    done: int
+    total: int
+    failure: str
     ok: bool
     format: str
     encoding: str
@@ -228,9 +245,16 @@ class ImportOut(Schema):
     skipped: list[ImportSkippedOut]
 
     @staticmethod
-    def of(result: ImportResult) -> ImportOut:
+    def of(job: QuestionImport) -> ImportOut:
+        result = selectors.question_import_result(job) or ImportResult(fmt=job.fmt, encoding="")
+        status = ImportStatus.FAILED if job.stalled else job.status
         return ImportOut(
-            ok=result.ok,
+            id=job.pk,
+            status=status,
+            done=job.done,
+            total=job.total,
+            failure=job.failure_text,
+            ok=status == ImportStatus.DONE and result.ok,
             format=result.fmt,
             encoding=result.encoding,
             imported=result.imported,
@@ -396,8 +420,8 @@ def pool_create(request: HttpRequest, exam_id: Id, payload: PoolIn):
 
 @router.post(
     "/{exam_id}/import",
-    response={200: ImportOut, **error_responses},
-    summary="Import a Moodle XML or GIFT file (multipart); ok=false: nothing was imported",
+    response={200: ImportOut, 202: ImportOut, **error_responses},
+    summary="Import a Moodle XML or GIFT file (multipart); 202: being read, ask GET .../imports/{id}",
 )
 def questions_import(
     request: HttpRequest,
@@ -406,13 +430,27 @@ def questions_import(
     file: File[UploadedFile] = None,  # type: ignore[assignment]  # the service reports a missing file as 400
 ):
     exam = _exam(request, exam_id)
-    result = raise_as_http(
-        services.questions_import,
+    job = raise_as_http(
+        services.question_import_start,
         actor=request.user,
         exam=exam,
         file=file,
         fmt=data.fmt,
         encoding=data.encoding,
         pools_from_categories=data.pools_from_categories,
+        language=request.LANGUAGE_CODE,
     )
-    return ImportOut.of(result)
+    return Status(200 if job.is_finished else 202, ImportOut.of(job))
+
+
+@router.get(
+    "/{exam_id}/imports/{import_id}",
+    response={200: ImportOut, **errors(404, 422)},
+    summary="An import: how far reading has got, then its report",
+)
+def question_import_get(request: HttpRequest, exam_id: Id, import_id: Id):
+    exam = _exam(request, exam_id)
+    job = QuestionImport.objects.filter(pk=import_id, exam=exam).first()
+    if job is None:
+        raise HttpError(404, "Not found")
+    return ImportOut.of(job)

@@ -8,8 +8,12 @@ Each student's selection and order are fixed once, from a seed, when the attempt
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from emtihan.accounts.models import Role
@@ -253,3 +257,104 @@ class ExamGrader(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.exam}"
+
+
+IMPORT_STALLED = gettext_noop(
+    "The import stopped before it finished (the server was restarted while it ran): nothing was imported. Upload the file again."
+)
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("reading")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class QuestionImport(models.Model):
+    """One Moodle XML or GIFT file imported into an exam (``services.question_import_start``).
+
+    A small file is read while the teacher waits; a larger one by a background task, and
+    the page shows ``done`` of ``total`` questions read meanwhile. ``data`` holds the file
+    until it has been read, then is emptied. ``report`` is ``ImportResult.to_dict()``;
+    ``failure`` says why an import that could not finish stopped. The questions are written
+    in one transaction at the end, so a failed import wrote nothing.
+    """
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    source = models.CharField(_("file name"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    data = models.BinaryField(_("file content, until read"), blank=True, default=b"")
+    fmt = models.CharField(_("format"), max_length=16, default="auto")
+    encoding = models.CharField(_("text encoding"), max_length=32, blank=True)
+    pools_from_categories = models.BooleanField(_("a pool per category"), default=False)
+    language = models.CharField(_("language of the report"), max_length=8, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("questions read"), default=0)
+    total = models.PositiveIntegerField(_("questions in the file"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question import")
+        verbose_name_plural = _("question imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.source}"
+
+    @property
+    def stalled(self) -> bool:
+        """Running for longer than any import may: its worker stopped (a restart, a crash
+        that left no trace). Its transaction never committed, so nothing was written."""
+        limit = dt.timedelta(seconds=settings.QUESTION_IMPORT_MAX_SECONDS + 60)
+        return (
+            self.status == ImportStatus.RUNNING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > limit
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED) or self.stalled
+
+    @property
+    def failure_text(self) -> str:
+        """Why the import did not finish, in the current language."""
+        return gettext(IMPORT_STALLED) if self.stalled else self.failure
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+    @classmethod
+    def claim(cls, import_id: int) -> bool:
+        """Mark a queued import running; only the one caller that does so may run it."""
+        return (
+            cls.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+                status=ImportStatus.RUNNING, started_at=timezone.now()
+            )
+            == 1
+        )
+
+    @classmethod
+    def set_progress(cls, import_id: int, done: int, total: int) -> None:
+        cls.objects.filter(pk=import_id).update(done=done, total=total)
+
+    def finish(self, report: dict) -> None:
+        self.status, self.report, self.finished_at = ImportStatus.DONE, report, timezone.now()
+        self.data = b""
+        self.save(update_fields=["status", "report", "finished_at", "data"])
+
+    def fail(self, message: str) -> None:
+        self.status, self.failure, self.finished_at = ImportStatus.FAILED, message, timezone.now()
+        self.data = b""
+        self.save(update_fields=["status", "failure", "finished_at", "data"])

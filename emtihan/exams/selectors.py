@@ -12,7 +12,8 @@ from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.policy import exams as policy
 from emtihan.university.models import Student
 
-from .models import Accommodation, Exam, Question, QuestionPool
+from .importers.base import ImportResult
+from .models import Accommodation, Exam, Question, QuestionImport, QuestionPool
 from .services import HOSTED_FORMS
 
 
@@ -117,3 +118,16 @@ def exam_detail(exam: Exam) -> ExamDetail:
         .order_by("user__full_name", "student_id")
     )
     return ExamDetail(exam, fixed, pools, accommodations, students)
+
+
+RECENT_IMPORTS = 10
+
+
+def question_imports(exam: Exam) -> list[QuestionImport]:
+    """The exam's latest imports, newest first (without the files they hold)."""
+    return list(exam.imports.defer("data").select_related("created_by")[:RECENT_IMPORTS])
+
+
+def question_import_result(job: QuestionImport) -> ImportResult | None:
+    """The report of a finished import, as the importer gave it; ``None`` before."""
+    return ImportResult.from_dict(job.report) if job.report else None

@@ -34,4 +34,9 @@ urlpatterns = [
         name="accommodation_delete",
     ),
     path("<id:exam_id>/import/", views.questions_import, name="import"),
+    path(
+        "<id:exam_id>/imports/<id:import_id>/",
+        views.question_import_detail,
+        name="import_detail",
+    ),
 ]

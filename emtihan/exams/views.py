@@ -42,7 +42,7 @@ from .forms import (
     rows_from_spec,
     spec_from_rows,
 )
-from .models import Accommodation, Exam, Question, QuestionKind, QuestionPool
+from .models import Accommodation, Exam, Question, QuestionImport, QuestionKind, QuestionPool
 
 
 def _user(request: HttpRequest) -> User:
@@ -438,23 +438,41 @@ def accommodation_delete(request: HttpRequest, exam_id: int, accommodation_id: i
 @login_required
 @require_http_methods(["GET", "POST"])
 def questions_import(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The upload form and this exam's recent imports; a file posted here is read at once
+    or in the background, and the teacher is sent to its page either way."""
     exam = _exam(request, exam_id)
-    result = None
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            with service_errors(form):
-                result = services.questions_import(
-                    actor=_user(request),
-                    exam=exam,
-                    file=form.cleaned_data["file"],
-                    fmt=form.cleaned_data["fmt"],
-                    encoding=form.cleaned_data["encoding"],
-                    pools_from_categories=form.cleaned_data["pools_from_categories"],
-                )
-    else:
-        form = ImportForm()
-    return render(request, "exams/import.html", {"exam": exam, "form": form, "result": result})
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form) as call:
+            job = services.question_import_start(
+                actor=_user(request),
+                exam=exam,
+                file=form.cleaned_data["file"],
+                fmt=form.cleaned_data["fmt"],
+                encoding=form.cleaned_data["encoding"],
+                pools_from_categories=form.cleaned_data["pools_from_categories"],
+                language=request.LANGUAGE_CODE,
+            )
+        if not call.error:
+            return redirect("exams:import_detail", exam_id=exam.pk, import_id=job.pk)
+    return render(
+        request,
+        "exams/import.html",
+        {"exam": exam, "form": form, "imports": selectors.question_imports(exam)},
+    )
+
+
+@login_required
+@require_GET
+def question_import_detail(request: HttpRequest, exam_id: int, import_id: int) -> HttpResponse:
+    """One import: its progress, which the page polls (htmx) until it is done, then its
+    report."""
+    exam = _exam(request, exam_id)
+    job = get_object_or_404(QuestionImport, pk=import_id, exam=exam)
+    context = {"exam": exam, "job": job, "result": selectors.question_import_result(job)}
+    if request.headers.get("HX-Request"):
+        return render(request, "exams/_import_progress.html", context)
+    return render(request, "exams/import_detail.html", context)
 
 
 # --- graders -----------------------------------------------------------------------------------

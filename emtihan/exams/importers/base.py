@@ -18,7 +18,10 @@ Indexes count the file's questions from 1 (category switches are not questions).
 from __future__ import annotations
 
 import html
+import math
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -43,6 +46,12 @@ ERR_POINTS = gettext_noop(
     "The question's mark (%(value)s) must be a number more than 0 and at most 1000."
 )
 NOTE_DUPLICATE_NAME = gettext_noop("Another question in this file has the same name.")
+ERR_NO_ROOM = gettext_noop(
+    "The file holds more questions than the exam has room for: an exam holds at most %(max)d questions and this one has room for %(room)d more. Split the file or delete questions first."
+)
+ERR_TOO_SLOW = gettext_noop(
+    "Reading the file took longer than %(minutes)d minutes, so it was stopped and nothing was imported: split it into smaller files."
+)
 
 # Moodle's grade list (question_bank::fraction_options_full), as fractions.
 MOODLE_GRADES = (
@@ -118,6 +127,24 @@ class ParsedQuestion:
         return str(QuestionKind(self.kind).label)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one import may take: ``room`` importable questions (the exam's limit less the
+    questions it has; ``cap`` is that limit), reading until ``deadline`` (a
+    ``time.monotonic()`` value; ``seconds`` is the allowance, for the message).
+    ``progress(done, total)`` hears how far reading has got, every ``PROGRESS_EVERY``
+    questions."""
+
+    room: int = 1_000_000
+    cap: int = 1_000_000
+    deadline: float = math.inf
+    seconds: int = 0
+    progress: Callable[[int, int], None] | None = None
+
+
+PROGRESS_EVERY = 20
+
+
 @dataclass
 class ImportResult:
     fmt: str
@@ -176,6 +203,60 @@ class ImportResult:
         if any(q.name == question.name for q in self.questions if question.name):
             question.notes.append(_(NOTE_DUPLICATE_NAME))
         self.questions.append(question)
+
+    def within(self, limits: Limits, done: int, total: int) -> bool:
+        """Whether reading may go on after ``done`` of the file's ``total`` entries; if not,
+        the file-level error says why (nothing is imported then)."""
+        if limits.progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            limits.progress(done, total)
+        if len(self.questions) > limits.room:
+            self.error(0, "", _(ERR_NO_ROOM) % {"max": limits.cap, "room": limits.room})
+            return False
+        if time.monotonic() > limits.deadline:
+            self.error(0, "", _(ERR_TOO_SLOW) % {"minutes": max(1, limits.seconds // 60)})
+            return False
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the import page and the API show once the file was read (no question
+        bodies: they are in the exam, or were not imported)."""
+        return {
+            "fmt": self.fmt,
+            "encoding": self.encoding,
+            "imported": self.imported,
+            "questions": [
+                {
+                    "index": q.index,
+                    "name": q.name,
+                    "kind": q.kind,
+                    "category": q.category,
+                    "notes": q.notes,
+                }  # fmt: skip
+                for q in self.questions
+            ],
+            "errors": [e._asdict() for e in self.errors],
+            "skipped": [s._asdict() for s in self.skipped],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportResult:
+        result = cls(fmt=data.get("fmt", ""), encoding=data.get("encoding", ""))
+        result.imported = data.get("imported", 0)
+        result.questions = [
+            ParsedQuestion(
+                index=q["index"],
+                name=q["name"],
+                kind=q["kind"],
+                body="",
+                spec={},
+                category=q["category"],
+                notes=q["notes"],
+            )  # fmt: skip
+            for q in data.get("questions", [])
+        ]
+        result.errors = [ImportIssue(**e) for e in data.get("errors", [])]
+        result.skipped = [SkippedQuestion(**s) for s in data.get("skipped", [])]
+        return result
 
     def finish(self) -> ImportResult:
         if not self.questions and not self.errors and not self.skipped:

@@ -32,6 +32,7 @@ from ..models import QuestionKind
 from .base import (
     ERR_UNDECODABLE,
     ImportResult,
+    Limits,
     ParsedQuestion,
     decode,
     moodle_grade,
@@ -61,7 +62,8 @@ FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
-def parse(data: bytes, *, encoding: str = "") -> ImportResult:
+def parse(data: bytes, *, encoding: str = "", limits: Limits | None = None) -> ImportResult:
+    limits = limits or Limits()
     decoded = decode(data, encoding)
     if decoded is None:
         result = ImportResult(fmt="gift", encoding=encoding)
@@ -71,7 +73,10 @@ def parse(data: bytes, *, encoding: str = "") -> ImportResult:
     result = ImportResult(fmt="gift", encoding=used)
     category = ""
     index = 0
-    for block in split_questions(text):
+    blocks = split_questions(text)
+    for done, block in enumerate(blocks, start=1):
+        if not result.within(limits, done - 1, len(blocks)):
+            return result
         if block.startswith("$CATEGORY:"):
             # The switch is one line; a question written right below it still counts.
             line, _newline, block = block.partition("\n")
@@ -81,6 +86,8 @@ def parse(data: bytes, *, encoding: str = "") -> ImportResult:
                 continue
         index += 1
         _question(result, block, index=index, category=category)
+    if not result.within(limits, len(blocks), len(blocks)):
+        return result
     return result.finish()
 
 

@@ -35,6 +35,7 @@ from ..specs import LIMITS
 from .base import (
     ERR_UNDECODABLE,
     ImportResult,
+    Limits,
     ParsedQuestion,
     decode,
     marks,
@@ -96,7 +97,8 @@ CLOZE_HEAD = re.compile(
 CLOZE_CHOICE_TYPES = ("MULTICHOICE", "MC", "MULTIRESPONSE", "MR")
 
 
-def parse(data: bytes, *, encoding: str = "") -> ImportResult:
+def parse(data: bytes, *, encoding: str = "", limits: Limits | None = None) -> ImportResult:
+    limits = limits or Limits()
     decoded = decode(data, encoding)
     if decoded is None:
         result = ImportResult(fmt="moodle_xml", encoding=encoding)
@@ -118,7 +120,10 @@ def parse(data: bytes, *, encoding: str = "") -> ImportResult:
 
     category = ""
     index = 0
-    for element in root.findall("question"):
+    elements = root.findall("question")
+    for done, element in enumerate(elements, start=1):
+        if not result.within(limits, done - 1, len(elements)):
+            return result
         kind = (element.get("type") or "").strip()
         if kind == "category":
             category = category_path(_text(element.find("category")))
@@ -129,6 +134,8 @@ def parse(data: bytes, *, encoding: str = "") -> ImportResult:
             result.error(index, name, _(ERR_NO_TYPE))
             continue
         _question(result, element, kind=kind, index=index, name=name, category=category)
+    if not result.within(limits, len(elements), len(elements)):
+        return result
     return result.finish()
 
 

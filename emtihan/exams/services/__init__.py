@@ -32,7 +32,14 @@ from .exam import (
 )
 from .pool import pool_create, pool_delete, pool_update
 from .question import question_create, question_delete, question_update
-from .questions_import import detect_format, questions_import
+from .questions_import import (
+    ERR_IMPORT_CRASHED,
+    detect_format,
+    question_import_job,
+    question_import_run,
+    question_import_start,
+    questions_import,
+)
 from .rules import (
     ERR_ABSENCE_CAP,
     ERR_ALREADY_PUBLISHED,
@@ -48,6 +55,7 @@ from .rules import (
     ERR_DELETE_PUBLISHED,
     ERR_DURATION,
     ERR_EXAM_EXISTS,
+    ERR_EXAM_FULL,
     ERR_EXTRA_MINUTES,
     ERR_HAS_ATTEMPTS,
     ERR_IDENTITY_CHECK_ATTEMPTS,
@@ -88,7 +96,6 @@ from .rules import (
     MAX_BODY_PICTURE_BYTES,
     MAX_DURATION_MINUTES,
     MAX_EXTRA_MINUTES,
-    MAX_IMPORT_BYTES,
     MAX_POINTS,
     RETENTION_DAYS_RANGE,
     SNAPSHOT_INTERVAL_RANGE,
@@ -114,6 +121,7 @@ __all__ = [
     "ERR_CLOSES_REQUIRED",
     "ERR_DELETE_HAS_ATTEMPTS",
     "ERR_DELETE_PUBLISHED",
+    "ERR_EXAM_FULL",
     "ERR_DURATION",
     "ERR_EXAM_EXISTS",
     "ERR_EXTRA_MINUTES",
@@ -156,7 +164,6 @@ __all__ = [
     "MAX_BODY_PICTURE_BYTES",
     "MAX_DURATION_MINUTES",
     "MAX_EXTRA_MINUTES",
-    "MAX_IMPORT_BYTES",
     "MAX_POINTS",
     "IDENTITY_CHECK_ATTEMPTS_RANGE",
     "RETENTION_DAYS_RANGE",
@@ -186,4 +193,8 @@ __all__ = [
     "question_delete",
     "question_update",
     "questions_import",
+    "question_import_start",
+    "question_import_run",
+    "question_import_job",
+    "ERR_IMPORT_CRASHED",
 ]

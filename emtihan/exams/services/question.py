@@ -7,18 +7,20 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
-from emtihan.core.errors import ValidationFailed
+from emtihan.core.errors import DomainError, ValidationFailed
 from emtihan.core.sanitize import has_content, sanitize_html
 
 from ..models import Exam, Question, QuestionKind, QuestionPool
 from ..specs import content_problems, spec_clean
 from .rules import (
     ERR_BODY_REQUIRED,
+    ERR_EXAM_FULL,
     ERR_KIND,
     ERR_NAME_TOO_LONG,
     ERR_ORDER,
@@ -116,6 +118,9 @@ def question_create(
     """Add a question (the body is sanitised; the spec checked for the kind, see specs)."""
     exam = locked_exam(actor, exam)
     check_editable(exam, now)
+    cap = settings.EXAM_MAX_QUESTIONS
+    if exam.questions.count() >= cap:  # under the exam's lock: imports count too
+        raise DomainError(_(ERR_EXAM_FULL) % {"max": cap})
     values = _clean_question(
         exam, kind=kind, body=body, spec=spec, points=points, name=name, pool=pool, order=order
     )

@@ -47,7 +47,6 @@ SNAPSHOT_INTERVAL_RANGE = (10, 120)
 IDENTITY_CHECK_ATTEMPTS_RANGE = (1, 10)
 RETENTION_DAYS_RANGE = (1, 5 * 365)
 MAX_POINTS = Decimal("1000")
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 # A picture inside a question's HTML (a data: URL, from the author's editor or an import)
 # and all of a question's HTML: see ``specs.content_problems`` and ``core.pictures``.
 MAX_BODY_PICTURE_BYTES = pictures.MAX_PICTURE_BYTES
@@ -125,6 +124,9 @@ ERR_POOL_NOT_EMPTY = gettext_noop(
 ERR_STUDENT_NOT_IN_GROUP = gettext_noop("This student is not enrolled in the exam's group.")
 ERR_EXTRA_MINUTES = gettext_noop("Extra time must be a whole number of minutes from 1 to %(max)d.")
 ERR_REASON_TOO_LONG = gettext_noop("Keep the reason to at most 255 characters.")
+ERR_EXAM_FULL = gettext_noop(
+    "An exam holds at most %(max)d questions and this one has that many: delete some before adding more."
+)
 ERR_IMPORT_FORMAT = gettext_noop("Choose the file format: Moodle XML or GIFT.")
 ERR_IMPORT_TOO_BIG = gettext_noop("The file is larger than %(mb)d MB.")
 ERR_IMPORT_EMPTY = gettext_noop("Choose a file to import.")

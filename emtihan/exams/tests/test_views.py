@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from emtihan.exams import services
-from emtihan.exams.models import Exam, ExamStatus, Question, QuestionKind
+from emtihan.exams.models import Exam, ExamStatus, Question, QuestionImport, QuestionKind
 
 from .conftest import FIXTURES, add_question, approve, window
 
@@ -348,17 +348,24 @@ def test_import_page_shows_the_report(teacher_client, exam):
     assert teacher_client.get(url).status_code == 200
     with open(FIXTURES / "moodle" / "questions.gift.txt", "rb") as handle:
         response = teacher_client.post(url, {"file": handle, "fmt": "auto", "encoding": ""})
+    job = QuestionImport.objects.get()
+    assert response["Location"] == reverse("exams:import_detail", args=[exam.pk, job.pk])
+    response = teacher_client.get(response["Location"])
     html = response.content.decode()
     assert response.status_code == 200
     assert response.context["result"].imported == 8
     assert "8 questions were imported." in html
     assert "Matching questions are not supported." in html
+    assert 'hx-trigger="every 1s"' not in html  # finished: the page stops asking
+    assert job.data == b""  # the file is not kept once read
     with open(FIXTURES / "moodle" / "error_invalid_grades.xml", "rb") as handle:
-        response = teacher_client.post(url, {"file": handle, "fmt": "moodle_xml"})
+        response = teacher_client.post(url, {"file": handle, "fmt": "moodle_xml"}, follow=True)
     html = response.content.decode()
     assert "Nothing was imported" in html
     assert "33% is not one of Moodle" in html
     assert exam.questions.count() == 8
+    listing = teacher_client.get(url).content.decode()
+    assert "questions.gift.txt" in listing and "error_invalid_grades.xml" in listing
 
 
 def test_every_delete_asks_first_and_deletes_nothing_until_confirmed(teacher_client, world, exam):
