@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -208,6 +209,12 @@ def prepare_demo() -> None:
     import_job_create(
         actor=User.objects.get(email="registrar@demo.local"),
         files=[ContentFile(b"student_id;full_name\n", name="students.csv")],
+    )
+    # A question import into the draft exam (its page is linked from the import page).
+    exams.question_import_start(
+        actor=teacher,
+        exam=draft,
+        file=SimpleUploadedFile("bank.gift", b"::Q::1 + 1 = 2{T}"),
     )
 
 
