@@ -450,7 +450,7 @@ def questions_import(
 )
 def question_import_get(request: HttpRequest, exam_id: Id, import_id: Id):
     exam = _exam(request, exam_id)
-    job = QuestionImport.objects.filter(pk=import_id, exam=exam).first()
+    job = selectors.question_import(exam, import_id)
     if job is None:
         raise HttpError(404, "Not found")
     return ImportOut.of(job)

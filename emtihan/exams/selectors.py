@@ -128,6 +128,12 @@ def question_imports(exam: Exam) -> list[QuestionImport]:
     return list(exam.imports.defer("data").select_related("created_by")[:RECENT_IMPORTS])
 
 
+def question_import(exam: Exam, import_id: int) -> QuestionImport | None:
+    """One of the exam's imports, without its file (the page asks every second while a
+    big one is read)."""
+    return exam.imports.defer("data").select_related("created_by").filter(pk=import_id).first()
+
+
 def question_import_result(job: QuestionImport) -> ImportResult | None:
     """The report of a finished import, as the importer gave it; ``None`` before."""
     return ImportResult.from_dict(job.report) if job.report else None

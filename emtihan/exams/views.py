@@ -42,7 +42,7 @@ from .forms import (
     rows_from_spec,
     spec_from_rows,
 )
-from .models import Accommodation, Exam, Question, QuestionImport, QuestionKind, QuestionPool
+from .models import Accommodation, Exam, Question, QuestionKind, QuestionPool
 
 
 def _user(request: HttpRequest) -> User:
@@ -468,7 +468,9 @@ def question_import_detail(request: HttpRequest, exam_id: int, import_id: int) -
     """One import: its progress, which the page polls (htmx) until it is done, then its
     report."""
     exam = _exam(request, exam_id)
-    job = get_object_or_404(QuestionImport, pk=import_id, exam=exam)
+    job = selectors.question_import(exam, import_id)
+    if job is None:
+        raise Http404
     context = {"exam": exam, "job": job, "result": selectors.question_import_result(job)}
     if request.headers.get("HX-Request"):
         return render(request, "exams/_import_progress.html", context)
