@@ -20,6 +20,7 @@ api = NinjaAPI(
 from emtihan.attempts.api import router as attempts_router  # noqa: E402
 from emtihan.examforms.api import router as examforms_router  # noqa: E402
 from emtihan.exams.api import router as exams_router  # noqa: E402
+from emtihan.proctoring.api import router as proctoring_router  # noqa: E402
 from emtihan.umkd.api import router as umkd_router  # noqa: E402
 
 api.add_router("/exam-forms/", examforms_router)
@@ -35,3 +36,4 @@ def domain_error(request, exc: ApiDomainError):
 api.add_router("/umkd/", umkd_router)
 api.add_router("/exams/", exams_router)
 api.add_router("/attempts/", attempts_router)
+api.add_router("/proctoring/", proctoring_router)

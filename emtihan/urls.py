@@ -13,6 +13,7 @@ urlpatterns = [
     path("registry/", include("emtihan.university.urls")),
     path("exams/", include("emtihan.exams.urls")),
     path("sitting/", include("emtihan.attempts.urls")),
+    path("proctoring/", include("emtihan.proctoring.urls")),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

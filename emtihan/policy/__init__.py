@@ -20,6 +20,8 @@ stack never drags in the apps above it:
 ``policy.exams``            managing exams; exams in a proctor's or a grader's scope; a
                             student's exams; proctor and grader assignments
 ``policy.attempts``         sittings: the student's own, decisions, pictures
+``policy.proctoring``       proctoring sessions: the student's own, recordings, identity
+                            decisions by hand
 ==========================  ===========================================================
 
 This module itself imports no model (and no submodule), so ``import emtihan.policy``

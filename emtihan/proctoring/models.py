@@ -249,6 +249,12 @@ class EventKind(models.TextChoices):
     CAMERA_LOST = "camera_lost", _("The camera stopped")
 
 
+# Events the browser's face analysis raises; they may carry a keyframe.
+DETECTION_KINDS = frozenset(
+    {EventKind.NO_FACE, EventKind.MULTIPLE_FACES, EventKind.LOOKING_AWAY, EventKind.PHONE}
+)
+
+
 class BrowserEvent(models.Model):
     """Something the browser reported during the sitting. ``at`` is the browser's time
     (kept within the sitting), ``duration_ms`` how long it lasted when the browser knows

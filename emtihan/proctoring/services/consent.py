@@ -9,12 +9,22 @@ and a consent to the old text is refused (409) rather than stretched over the ne
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
+from emtihan.accounts.models import User
+from emtihan.audit.services import audit_record
+from emtihan.core.errors import DomainError, ValidationFailed
 from emtihan.exams.models import Exam, ProctoringLevel
+
+from ..models import ProctoringSession
+from ..rules import ERR_CONSENT_CHANGED, ERR_LANGUAGE
+from .common import exam_session
 
 LANGUAGES = ("kk", "ru", "en")
 
@@ -86,3 +96,38 @@ def consent_paragraphs(exam: Exam, language: str) -> list[str]:
 def consent_version(paragraphs: list[str]) -> str:
     """The first 16 hex digits of the SHA-256 of the text as shown."""
     return hashlib.sha256("\n\n".join(paragraphs).encode()).hexdigest()[:16]
+
+
+def consent_give(
+    *,
+    student_user: User,
+    exam_id: int,
+    version: str,
+    language: str,
+    now: dt.datetime | None = None,
+) -> ProctoringSession:
+    """Record the student's consent to the text ``version`` they read in ``language``.
+
+    Refused (409) when that is not the current text in that language: the exam's
+    settings changed since the page was loaded, so the student reads the new text. A
+    second consent keeps the first one (idempotent: a retried request, a reload)."""
+    now = now or timezone.now()
+    if language not in LANGUAGES:
+        raise ValidationFailed({"language": [_(ERR_LANGUAGE)]})
+    session = exam_session(student_user=student_user, exam_id=exam_id, now=now)
+    if version != consent_version(consent_paragraphs(session.exam, language)):
+        raise DomainError(_(ERR_CONSENT_CHANGED))
+    with transaction.atomic():
+        # Race: two tabs agreeing at once; the condition lets one record it, once.
+        given = ProctoringSession.objects.filter(pk=session.pk, consent_at__isnull=True).update(
+            consent_at=now, consent_version=version, consent_language=language
+        )
+        if given:
+            audit_record(
+                actor=student_user,
+                action="proctoring.consent",
+                obj=session,
+                data={"exam_id": exam_id, "version": version, "language": language},
+            )
+    session.refresh_from_db()
+    return session

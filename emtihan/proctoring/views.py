@@ -1,0 +1,55 @@
+"""The student's proctoring log page and the one door to recordings (pictures, clips).
+
+Views parse the request, call one selector, and render; the policy decides who opens a
+recording (``policy.proctoring.may_view_recording``).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from emtihan.accounts.models import User
+from emtihan.core.errors import DomainError
+
+from . import selectors
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@login_required
+@require_GET
+def log(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """What was recorded about the student in one exam (linked from the exam page's
+    proctoring indicator)."""
+    try:
+        found = selectors.student_log(student_user=_user(request), exam_id=exam_id)
+    except DomainError as exc:
+        # Not a student, not their exam, or an exam without the camera: nothing to show.
+        raise Http404(exc.message) from exc
+    return render(request, "proctoring/log.html", {**found, "tab": "exams"})
+
+
+@login_required
+@require_GET
+def media(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    """A snapshot, identity-check frame, keyframe or voice clip, to the student it is
+    about and to the exam's proctors; 404 to anyone else and for a deleted recording."""
+    recording = selectors.recording_for(_user(request), kind, pk)
+    if recording is None:
+        raise Http404
+    try:
+        handle = recording.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=recording.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
