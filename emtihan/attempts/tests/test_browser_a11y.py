@@ -266,7 +266,9 @@ def test_low_time_is_said_once_at_10_5_and_1_minutes_in_the_page_language(
         when = timezone.now() + dt.timedelta(seconds=seconds)
         db(lambda: Attempt.objects.filter(pk=attempt.pk).update(deadline=when))
 
-    deadline_in(10 * 60 + 3)
+    # The page opens with time to spare, then learns a closer deadline from each heartbeat
+    # (how a long login on a loaded machine cannot make the page open past a threshold).
+    deadline_in(30 * 60)
     page = new_page()
     page.add_init_script(LIVE_LOG)
     page.context.add_cookies([{"name": "emtihan_language", "value": "ru", "url": live_server.url}])
@@ -274,11 +276,11 @@ def test_low_time_is_said_once_at_10_5_and_1_minutes_in_the_page_language(
     page.goto(f"/sitting/{attempt.pk}/")
     page.wait_for_selector(".sit-header")
     warnings = '[data-testid="time-warning"]'
-    page.wait_for_function(
-        "(s) => document.querySelector(s).textContent.includes('10 минут')", arg=warnings
-    )
-    # The deadline comes closer (the page learns it from its heartbeat).
-    for seconds, words in [(5 * 60 + 3, "5 минут"), (60 + 3, "меньше минуты")]:
+    for seconds, words in [
+        (10 * 60 - 30, "10 минут"),
+        (5 * 60 - 30, "5 минут"),
+        (30, "меньше минуты"),
+    ]:
         deadline_in(seconds)
         page.evaluate("() => window.emtihanSitting.engine.heartbeat()")
         page.wait_for_function(

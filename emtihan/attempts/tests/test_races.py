@@ -12,7 +12,10 @@ from django.db import connection
 
 from emtihan.attempts import services
 from emtihan.attempts.models import AnswerVersion, Attempt, AttemptStatus
+from emtihan.attempts.services import answers as answer_services
+from emtihan.attempts.services import closing as closing_services
 from emtihan.attempts.tests.conftest import NOW, SECOND, Sitting, doc
+from emtihan.audit.services import audit_record
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -36,10 +39,16 @@ def in_thread(func: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]
     return thread, outcome
 
 
+def slow_down_audit(monkeypatch, slow_audit: Callable[..., Any]) -> None:
+    """Put `slow_audit` where the sending and closing services call the audit log."""
+    for module in (answer_services, closing_services):
+        monkeypatch.setattr(module, "audit_record", slow_audit)
+
+
 def test_a_save_racing_the_time_out_lock_is_refused_not_lost(sitting: Sitting, monkeypatch):
     sitting.save(doc("before the lock"), base=0, key="k1")
     locked, release = threading.Event(), threading.Event()
-    real_audit = services.audit_record
+    real_audit = audit_record
 
     def slow_audit(**kwargs):
         # The lock holds the attempt and answer rows here, not yet committed.
@@ -48,7 +57,7 @@ def test_a_save_racing_the_time_out_lock_is_refused_not_lost(sitting: Sitting, m
             release.wait(5)
         return real_audit(**kwargs)
 
-    monkeypatch.setattr(services, "audit_record", slow_audit)
+    slow_down_audit(monkeypatch, slow_audit)
     deadline = sitting.attempt.deadline
     lock_thread, _lock = in_thread(lambda: services.attempts_lock_expired(now=deadline))
     assert locked.wait(5)
@@ -74,7 +83,7 @@ def test_a_save_racing_the_time_out_lock_is_refused_not_lost(sitting: Sitting, m
 def test_two_sends_on_the_same_base_make_one_version(sitting: Sitting, monkeypatch):
     sitting.save(doc("base"), base=0, key="d1")
     first_locked, release = threading.Event(), threading.Event()
-    real_audit = services.audit_record
+    real_audit = audit_record
 
     def slow_audit(**kwargs):
         if not first_locked.is_set():
@@ -82,7 +91,7 @@ def test_two_sends_on_the_same_base_make_one_version(sitting: Sitting, monkeypat
             release.wait(5)
         return real_audit(**kwargs)
 
-    monkeypatch.setattr(services, "audit_record", slow_audit)
+    slow_down_audit(monkeypatch, slow_audit)
     one, first = in_thread(lambda: sitting.send(doc("tab A"), base=1, key="a", at=NOW))
     assert first_locked.wait(5)
     two, second = in_thread(lambda: sitting.send(doc("tab B"), base=1, key="b", at=NOW))
