@@ -64,6 +64,7 @@ NOT_PAGES = {
     "healthz": "for the load balancer, not HTML",
     "umkd:download": "a file download",
     "attempts:picture": "a picture inside an answer",
+    "proctoring:media": "a recording (a camera picture or a voice clip), opened from the log",
     "attempts:picture_by_key": "a picture as the grading pages will show it (by its key)",
     "attempts:decide": "POST only (the decision form)",
     "examforms:review_bulk": "POST only (bulk review)",
@@ -172,6 +173,8 @@ def prepare_demo() -> None:
     open_exam = Exam.objects.get(choice__discipline__code="MATH110", choice__group__code="IS-2301")
     upcoming = Exam.objects.get(choice__discipline__code="CS101", choice__group__code="IS-2301")
     teacher = User.objects.get(email="teacher@demo.local")
+    # The open exam records the camera (its exam page links the student's proctoring log).
+    Exam.objects.filter(pk=open_exam.pk).update(proctoring="record")
     # student1 is sitting the open exam; student2 sat it and was away too long.
     attempts.attempt_start(
         student_user=User.objects.get(email="student1@demo.local"), exam_id=open_exam.pk

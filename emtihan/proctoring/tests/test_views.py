@@ -79,3 +79,14 @@ def test_a_recording_opens_for_the_student_and_the_exams_proctors_only(
     assert client.get(reverse("proctoring:media", args=["poster", snapshot.pk])).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_the_exam_page_links_the_log_when_the_exam_uses_the_camera(client, world):
+    recorded = make_exam(world, proctoring="record")
+    client.force_login(world.student)
+    page = client.get(reverse("attempts:exam", args=[recorded.pk])).content.decode()
+    assert reverse("proctoring:log", args=[recorded.pk]) in page
+    assert "recorded when you allow it" in page
+    without = make_exam(world, group=world.g1, title="No camera")
+    page = client.get(reverse("attempts:exam", args=[without.pk])).content.decode()
+    assert "/proctoring/" not in page
