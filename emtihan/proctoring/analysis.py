@@ -226,7 +226,11 @@ def _apply_identity_outcome(
         )
         IdentityFrame.objects.bulk_update(frames, ["analysis"])
         session.identity_checks_used += 1
-        if passed:
+        if session.identity_status != IdentityStatus.CHECKING:
+            # A proctor decided by hand meanwhile (only possible before the submit took
+            # the session's lock): the check's result is kept, the decision stands.
+            pass
+        elif passed:
             session.identity_status = IdentityStatus.PASSED
             poses = [a.pose for _f, a, _e in straight if a.pose is not None]
             session.baseline_yaw = round(statistics.median(p.yaw for p in poses), 1)

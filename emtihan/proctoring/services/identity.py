@@ -143,9 +143,18 @@ def identity_check_submit(
     now = now or timezone.now()
     check = own_check(student_user=student_user, check_id=check_id)
     with transaction.atomic():
-        check = IdentityCheck.objects.select_for_update().select_related("session").get(pk=check.pk)
+        # Lock order everywhere: the session, then its check. Race: a proctor may have
+        # decided by hand since the check was started; the session's lock orders this
+        # after that decision, which then stands.
+        session = (
+            ProctoringSession.objects.select_for_update()
+            .select_related("exam")
+            .get(pk=check.session_id)
+        )
+        check = IdentityCheck.objects.select_for_update().get(pk=check.pk)
         if check.status != CheckStatus.COLLECTING:
             raise DomainError(_(ERR_CHECK_CLOSED))
+        _check_may_try(session)
         counts = dict(
             check.frames.values_list("step").annotate(n=Count("pk")).values_list("step", "n")
         )
@@ -160,7 +169,7 @@ def identity_check_submit(
         audit_record(
             actor=student_user,
             action="proctoring.identity_check_submit",
-            obj=check.session,
+            obj=session,
             data={"check": check.pk, "frames": counts},
         )
         # Enqueued in the transaction: with the database backend the task row commits

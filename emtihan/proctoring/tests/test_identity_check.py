@@ -237,3 +237,21 @@ def test_nothing_before_consent_and_another_students_check_is_not_found(
 
     with pytest.raises(NotFoundError):
         services.own_check(student_user=other_student, check_id=check.pk)
+
+
+def test_a_proctors_decision_by_hand_stands_over_a_check_sent_afterwards(
+    world, required_exam, proctor_in_scope, proctor
+):
+    agree(world, required_exam)
+    check = services.identity_check_start(
+        student_user=world.student, exam_id=required_exam.pk, now=NOW
+    )
+    session = session_of(world, required_exam)
+    ProctoringSession.objects.filter(pk=session.pk).update(identity_status=IdentityStatus.FAILED)
+    services.identity_decide(
+        actor=proctor, session_id=session.pk, decision="approve", reason="Known to the proctor"
+    )
+    with pytest.raises(DomainError) as caught:
+        services.identity_check_submit(student_user=world.student, check_id=check.pk)
+    assert caught.value.message == rules.ERR_IDENTITY_DONE
+    assert session_of(world, required_exam).identity_status == IdentityStatus.APPROVED
