@@ -430,7 +430,7 @@ def test_a_formula_is_edited_with_enter_and_space_does_not_delete_it(new_page, w
     # MathLive's field takes focus once it has loaded, and it keeps Escape for itself:
     # Escape must close the dialog from there too.
     dialog.locator(".mathfield").wait_for()
-    page.wait_for_function("document.activeElement?.classList.contains('mathfield')")
+    page.wait_for_function("() => document.activeElement?.classList.contains('mathfield')")
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached")
     assert editor.locator(".math").count() == 1
