@@ -72,6 +72,10 @@ NOT_PAGES = {
     "exams:publish": "POST only",
     "exams:pool_create": "POST only",
     "exams:accommodation_set": "POST only",
+    "proctoring:media": "a recording (snapshot, identity frame, voice clip), not a page",
+    "proctoring:log": "linked by the exam page's script (its proctoring indicator), for exams "
+    "with the camera on; the demo's exams have it off (its template is checked by "
+    "core/tests/test_no_nested_forms.py)",
 }
 SKIP_PREFIXES = ("/static/", "/media/", "/admin/", "/api/")
 PER_ROUTE = 3  # pages of one route visited per person (one exam page is like another)
