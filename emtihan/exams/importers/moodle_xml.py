@@ -12,8 +12,11 @@ GIF, WebP, recognised by their bytes, not their names; within ``core.pictures``'
 bytes and pixels, read from the header) are inlined as ``data:image/...;base64,`` URLs;
 any other file, or a picture over the limits, is left out with a note.
 
-The parser is Python's expat-based ElementTree. A document type declaration is refused
-(Moodle never writes one), so entity expansion and external entities cannot occur.
+The parser is Python's expat-based ElementTree, fed the file in pieces: each question is
+handled and let go as soon as it has been read, and a file of more than
+``MAX_XML_ELEMENTS`` elements is refused, so a file's memory never grows with its number
+of elements. A document type declaration is refused (Moodle never writes one), so entity
+expansion and external entities cannot occur.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import base64
 import binascii
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 (DTDs are refused before parsing)
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 from urllib.parse import unquote
 
 from django.utils.translation import gettext as _
@@ -48,6 +52,9 @@ from .base import (
 ERR_NOT_XML = gettext_noop("The file is not valid XML (%(reason)s).")
 ERR_NOT_QUIZ = gettext_noop("The file is not a Moodle XML export: it has no <quiz> element.")
 ERR_DOCTYPE = gettext_noop("The file declares a document type; Moodle XML exports never do.")
+ERR_XML_TOO_BIG = gettext_noop(
+    "The file has more than %(n)d XML elements, far more than any question bank: split it into smaller files."
+)
 ERR_NO_TYPE = gettext_noop("The question has no type.")
 ERR_BODY_EMPTY = gettext_noop("The question has no text.")
 ERR_TRUE_FALSE = gettext_noop(
@@ -78,6 +85,8 @@ NOTE_FILE_MISSING = gettext_noop("The file “%(name)s” is referenced but not 
 NOTE_UNITS = gettext_noop("Units are not supported: the answer is graded as a plain number.")
 NOTE_CATCH_ALL = gettext_noop("The “any other answer” (*) entry was left out.")
 
+MAX_XML_ELEMENTS = 500_000  # a bank of 1,000 questions with pictures has about 50,000
+XML_CHUNK = 64 * 1024  # characters fed to the parser at a time
 DOCTYPE = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 PLUGINFILE = re.compile(r"@@PLUGINFILE@@(/[^\"'<>\s)]*)")
@@ -109,34 +118,68 @@ def parse(data: bytes, *, encoding: str = "", limits: Limits | None = None) -> I
     if DOCTYPE.search(text):
         result.error(0, "", _(ERR_DOCTYPE))
         return result
-    try:
-        root = ET.fromstring(XML_DECLARATION.sub("", text))  # noqa: S314 (no DTD, see above)
-    except ET.ParseError as exc:
-        result.error(0, "", _(ERR_NOT_XML) % {"reason": str(exc)})
-        return result
-    if root.tag != "quiz":
-        result.error(0, "", _(ERR_NOT_QUIZ))
-        return result
-
     category = ""
     index = 0
-    elements = root.findall("question")
-    for done, element in enumerate(elements, start=1):
-        if not result.within(limits, done - 1, len(elements)):
-            return result
-        kind = (element.get("type") or "").strip()
-        if kind == "category":
-            category = category_path(_text(element.find("category")))
-            continue
-        index += 1
-        name = plain_name(_text(element.find("name")))
-        if not kind:
-            result.error(index, name, _(ERR_NO_TYPE))
-            continue
-        _question(result, element, kind=kind, index=index, name=name, category=category)
-    if not result.within(limits, len(elements), len(elements)):
+    total = text.count("<question")  # for the progress: categories count too
+    try:
+        for done, element in enumerate(_questions(XML_DECLARATION.sub("", text)), start=1):
+            if not result.within(limits, done - 1, total):
+                return result
+            kind = (element.get("type") or "").strip()
+            if kind == "category":
+                category = category_path(_text(element.find("category")))
+                continue
+            index += 1
+            name = plain_name(_text(element.find("name")))
+            if not kind:
+                result.error(index, name, _(ERR_NO_TYPE))
+                continue
+            _question(result, element, kind=kind, index=index, name=name, category=category)
+    except (ET.ParseError, _NotAQuiz) as exc:
+        # Only the file's own error: what was read before it does not matter.
+        result.questions, result.skipped, result.errors = [], [], []
+        message = exc.message if isinstance(exc, _NotAQuiz) else _(ERR_NOT_XML) % {"reason": exc}
+        result.error(0, "", message)
+        return result
+    if not result.within(limits, total, total):
         return result
     return result.finish()
+
+
+class _NotAQuiz(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _questions(text: str) -> Iterator[ET.Element]:
+    """The ``<question>`` children of ``<quiz>``, one at a time: each is let go once read
+    (the tree never holds the whole file), and a file of more than ``MAX_XML_ELEMENTS``
+    elements is refused (20 MB of ``<a/>`` is five million elements: half a gigabyte as a
+    tree)."""
+    parser = ET.XMLPullParser(events=("start", "end"))  # noqa: S314 (no DTD, see parse)
+    depth = elements = 0
+    root: ET.Element | None = None
+    for start in range(0, len(text), XML_CHUNK):
+        parser.feed(text[start : start + XML_CHUNK])
+        # Only "start" and "end" events were asked for: each is (event, element).
+        for event, element in cast(Iterator[tuple[str, ET.Element]], parser.read_events()):
+            if event == "start":
+                elements += 1
+                if elements > MAX_XML_ELEMENTS:
+                    raise _NotAQuiz(_(ERR_XML_TOO_BIG) % {"n": MAX_XML_ELEMENTS})
+                if root is None:
+                    if element.tag != "quiz":
+                        raise _NotAQuiz(_(ERR_NOT_QUIZ))
+                    root = element
+                depth += 1
+                continue
+            depth -= 1
+            if depth == 1 and root is not None:
+                if element.tag == "question":
+                    yield element
+                root.clear()  # read: let it go
+    parser.close()  # a document cut short raises here
 
 
 def category_path(path: str) -> str:

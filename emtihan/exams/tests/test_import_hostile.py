@@ -10,6 +10,7 @@ The quadratic code took minutes of either for each 300 KB case.
 from __future__ import annotations
 
 import time
+import tracemalloc
 
 import pytest
 
@@ -118,3 +119,33 @@ def test_cloze_defects_are_still_found():
         moodle_xml.CLOZE_NOT_NUMBER % {"n": 2, "value": "abc"}
     )
     assert moodle_xml.cloze_defect("{1:SA:x {1:SA:=y}") == moodle_xml.CLOZE_NO_FULL % {"n": 1}
+
+
+def test_twenty_megabytes_of_xml_elements_are_refused_without_building_the_tree(monkeypatch):
+    """5 million elements: ElementTree's whole tree took half a gigabyte and 11 s."""
+    data = b"<?xml version='1.0'?><quiz>" + b"<a/>" * 5_000_000 + b"</quiz>"
+    seconds, result = cpu_seconds(moodle_xml.parse, data)
+    assert [e.message for e in result.errors] == [
+        moodle_xml.ERR_XML_TOO_BIG % {"n": moodle_xml.MAX_XML_ELEMENTS}
+    ]
+    assert seconds < 5 * CPU_SECONDS
+    # Memory, measured apart (tracing makes everything slow, so with a lower limit): what
+    # the file costs does not grow with its elements.
+    monkeypatch.setattr(moodle_xml, "MAX_XML_ELEMENTS", 50_000)
+    tracemalloc.start()
+    try:
+        moodle_xml.parse(data)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 80 * 1024 * 1024  # the file, its decoded text and pieces; never the tree
+
+
+def test_questions_are_let_go_once_read():
+    question = (
+        '<question type="essay"><name><text>q</text></name><questiontext format="html">'
+        "<text>&lt;p&gt;Explain.&lt;/p&gt;</text></questiontext></question>"
+    )
+    data = ("<quiz>" + question * 900 + "</quiz>").encode()
+    result = moodle_xml.parse(data)
+    assert result.ok and len(result.questions) == 900
