@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from emtihan.attempts.models import Attempt
 from emtihan.exams.models import Exam
 from emtihan.proctoring.models import ProctoringSession
 
-from .accounts import Person, is_person
+from .accounts import Person, is_person, may_proctor
 from .attempts import exams_seen_by_student
-from .exams import may_proctor_exam, student_of
+from .exams import exams_proctored_by, may_proctor_exam, student_of
 
 
 def exams_for_proctoring(user: Person) -> QuerySet[Exam]:
@@ -54,3 +55,20 @@ def may_view_recording(user: Person, session: ProctoringSession) -> bool:
     if session.student.user_id == user.pk:
         return True
     return may_review_session(user, session)
+
+
+def may_open_console(user: Person) -> bool:
+    """The door to the proctor's console and review pages: proctors and staff (their
+    exams are narrowed by ``exams_in_console``). Graders, teachers and students never."""
+    return may_proctor(user)
+
+
+def exams_in_console(user: Person) -> QuerySet[Exam]:
+    """The exams whose console the person opens: their proctor scope (staff: all)."""
+    return exams_proctored_by(user)
+
+
+def may_review_attempt(user: Person, attempt: Attempt) -> bool:
+    """An attempt's review page (its timeline, pictures, identity frames): proctors of
+    its exam, and staff."""
+    return may_proctor_exam(user, attempt.exam_id)

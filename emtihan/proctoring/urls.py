@@ -5,5 +5,7 @@ from . import views
 app_name = "proctoring"
 urlpatterns = [
     path("exams/<id:exam_id>/log/", views.log, name="log"),
+    path("console/<id:exam_id>/", views.console, name="console"),
+    path("console/<id:exam_id>/rows/", views.console_rows, name="console_rows"),
     path("media/<str:kind>/<id:pk>/", views.media, name="media"),
 ]

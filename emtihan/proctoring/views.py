@@ -9,14 +9,20 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from emtihan.accounts.models import User
 from emtihan.core.errors import DomainError
+from emtihan.policy import proctoring as policy
 
+from . import console as console_reads
 from . import selectors
+
+ERR_NOT_PROCTOR = "Only the exam's proctors and the exam office open this page."
 
 
 def _user(request: HttpRequest) -> User:
@@ -53,3 +59,36 @@ def media(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- the proctor's console ------------------------------------------------------------
+
+
+def _require_proctor(request: HttpRequest) -> None:
+    if not policy.may_open_console(_user(request)):
+        raise PermissionDenied(_(ERR_NOT_PROCTOR))
+
+
+@login_required
+@require_GET
+def console(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """One exam's live sittings, most urgent first; the table refreshes itself
+    (``console_rows``, every 10 seconds, by htmx)."""
+    _require_proctor(request)
+    exam = console_reads.console_exam(_user(request), exam_id)
+    if exam is None:
+        raise Http404
+    context = {"exam": exam, "rows": console_reads.console_rows(exam), "tab": "proctor"}
+    return render(request, "proctoring/console.html", context)
+
+
+@login_required
+@require_GET
+def console_rows(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The console's table alone (what the page asks for every 10 seconds)."""
+    _require_proctor(request)
+    exam = console_reads.console_exam(_user(request), exam_id)
+    if exam is None:
+        raise Http404
+    context = {"exam": exam, "rows": console_reads.console_rows(exam)}
+    return render(request, "proctoring/_console_rows.html", context)
