@@ -64,7 +64,6 @@ NOT_PAGES = {
     "healthz": "for the load balancer, not HTML",
     "umkd:download": "a file download",
     "attempts:picture": "a picture inside an answer",
-    "proctoring:media": "a recording (a camera picture or a voice clip), opened from the log",
     "attempts:picture_by_key": "a picture as the grading pages will show it (by its key)",
     "attempts:decide": "POST only (the decision form)",
     "examforms:review_bulk": "POST only (bulk review)",
@@ -72,7 +71,8 @@ NOT_PAGES = {
     "exams:publish": "POST only",
     "exams:pool_create": "POST only",
     "exams:accommodation_set": "POST only",
-    "proctoring:media": "a recording (snapshot, identity frame, voice clip), not a page",
+    "proctoring:media": "a recording (snapshot, identity frame, voice clip, photo on file), not a page",
+    "proctoring:identity_decision": "POST only (the review page's identity form)",
     "proctoring:log": "linked by the exam page's script (its proctoring indicator), for exams "
     "with the camera on; the demo's exams have it off (its template is checked by "
     "core/tests/test_no_nested_forms.py)",
