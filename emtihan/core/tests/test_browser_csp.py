@@ -27,6 +27,7 @@ from emtihan.attempts.tests.test_browser_sitting import (  # noqa: F401 (quiet_s
     type_into,
 )
 from emtihan.conftest import login
+from emtihan.examforms.tests.test_browser_flow import settle
 from emtihan.exams.models import ExamStatus, QuestionKind
 from emtihan.university.tests.registry_files import GOOD, write_xlsx
 
@@ -102,8 +103,10 @@ def test_the_exam_form_dialog_opens_and_closes(watched, world):
     page.click("#row-toolbar [data-row-action=edit]")
     dialog = page.locator("#choice-dialog[open]")
     dialog.wait_for()
+    settle(page)
     page.select_option("#id_platform", "MOODLE")  # an htmx request redraws the fields
     page.wait_for_selector("#id_form option[value=MIXED]", state="attached")
+    settle(page)
 
     # The ✕ and "Cancel" buttons close the dialog (they had inline onclick handlers).
     dialog.get_by_role("button", name="Close").click()
