@@ -274,6 +274,14 @@ def recording_for(user: User, kind: str, pk: int) -> Recording | None:
         file, session, content_type = (
             (row.file, row.session, "audio/wav") if row else (None, None, "")
         )
+    elif kind == "photo":
+        # The photo on file of the session's student (registry import), beside the
+        # identity-check frames on the review page: to its reviewers only.
+        row = ProctoringSession.objects.select_related("student").filter(pk=pk).first()
+        if row is None or not policy.may_review_session(user, row):
+            return None
+        file, session = row.student.photo, row
+        content_type = "image/png" if file.name.lower().endswith(".png") else "image/jpeg"
     else:
         return None
     if not file or session is None or not policy.may_view_recording(user, session):

@@ -7,5 +7,7 @@ urlpatterns = [
     path("exams/<id:exam_id>/log/", views.log, name="log"),
     path("console/<id:exam_id>/", views.console, name="console"),
     path("console/<id:exam_id>/rows/", views.console_rows, name="console_rows"),
+    path("review/<id:attempt_id>/", views.review, name="review"),
+    path("review/<id:attempt_id>/identity/", views.identity_decision, name="identity_decision"),
     path("media/<str:kind>/<id:pk>/", views.media, name="media"),
 ]

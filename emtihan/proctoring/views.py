@@ -8,21 +8,26 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_POST
 
 from emtihan.accounts.models import User
 from emtihan.core.errors import DomainError
+from emtihan.core.pages import service_errors
 from emtihan.policy import proctoring as policy
 
 from . import console as console_reads
-from . import selectors
+from . import review as review_reads
+from . import selectors, services
 
-ERR_NOT_PROCTOR = "Only the exam's proctors and the exam office open this page."
+ERR_NOT_PROCTOR = gettext_noop("Only the exam's proctors and the exam office open this page.")
 
 
 def _user(request: HttpRequest) -> User:
@@ -92,3 +97,43 @@ def console_rows(request: HttpRequest, exam_id: int) -> HttpResponse:
         raise Http404
     context = {"exam": exam, "rows": console_reads.console_rows(exam)}
     return render(request, "proctoring/_console_rows.html", context)
+
+
+# --- an attempt's review ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """One sitting's timeline, attention plot, identity checks and pending decisions."""
+    _require_proctor(request)
+    attempt = review_reads.review_attempt(_user(request), attempt_id)
+    if attempt is None:
+        raise Http404
+    context = {**review_reads.review_context(attempt), "tab": "proctor"}
+    return render(request, "proctoring/review.html", context)
+
+
+@login_required
+@require_POST
+def identity_decision(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """A proctor approves or rejects the student's identity by hand, with a reason
+    (``services.identity_decide`` owns the rule and the audit)."""
+    _require_proctor(request)
+    attempt = review_reads.review_attempt(_user(request), attempt_id)
+    if attempt is None or not hasattr(attempt, "proctoring"):
+        raise Http404
+    with service_errors(request) as call:
+        session = services.identity_decide(
+            actor=_user(request),
+            session_id=attempt.proctoring.pk,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    if call.ok:
+        messages.success(
+            request,
+            _("Identity decision recorded: %(status)s.")
+            % {"status": session.get_identity_status_display()},
+        )
+    return redirect(reverse("proctoring:review", args=[attempt_id]))

@@ -1,0 +1,74 @@
+"""The review page as a proctor uses it in Chromium: the attention plot and the timeline
+are there, and the manual identity decision is filled in and submitted as a person would
+(an empty reason is refused by the browser first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from emtihan.attempts import services as attempts
+from emtihan.attempts.tests.test_browser_sitting import db
+from emtihan.conftest import login
+from emtihan.exams.models import ExamProctor, ProctoringLevel
+from emtihan.proctoring import services
+from emtihan.proctoring.models import IdentityStatus, ProctoringSession
+
+from .conftest import make_exam
+from .media import empty, frame, upload
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_proctor_approves_an_identity_by_hand(new_page, world, proctor):
+    now = timezone.now()
+    exam = make_exam(
+        world, opens_at=now - dt.timedelta(minutes=30), proctoring=ProctoringLevel.RECORD
+    )
+    paragraphs = services.consent_paragraphs(exam, "en")
+    services.consent_give(
+        student_user=world.student,
+        exam_id=exam.pk,
+        version=services.consent_version(paragraphs),
+        language="en",
+        now=now - dt.timedelta(minutes=5),
+    )
+    attempt = attempts.attempt_start(
+        student_user=world.student, exam_id=exam.pk, now=now - dt.timedelta(minutes=5)
+    )
+    for i, image in enumerate([frame("obama_1"), empty()]):
+        at = now - dt.timedelta(minutes=4) + dt.timedelta(seconds=20 * i)
+        services.snapshot_upload(
+            student_user=world.student,
+            attempt_id=attempt.pk,
+            file=upload(image),
+            taken_at=at,
+            now=at,
+        )
+    ProctoringSession.objects.filter(attempt=attempt).update(identity_status=IdentityStatus.MANUAL)
+    ExamProctor.objects.create(exam=exam, user=proctor)
+
+    page = new_page()
+    login(page, proctor.email)
+    page.goto(f"/proctoring/console/{exam.pk}/")
+    page.get_by_role("link", name="Student One").click()
+    page.get_by_role("heading", name="Review of a sitting: Student One").wait_for()
+    assert page.locator("svg.attention-plot rect").count() == 2
+    assert page.locator("#identity-frames").is_visible()
+
+    form = page.locator("#identity-decision")
+    form.get_by_label("Approve").check()
+    form.get_by_role("button", name="Record the identity decision").click()
+    # The browser refuses an empty reason; nothing was sent.
+    assert db(lambda: ProctoringSession.objects.get(attempt=attempt).identity_status) == (
+        IdentityStatus.MANUAL
+    )
+    form.get_by_label("Reason").fill("Student card shown to the camera, same person")
+    form.get_by_role("button", name="Record the identity decision").click()
+    page.get_by_text("Identity decision recorded: Approved by a proctor.").wait_for()
+    session = db(lambda: ProctoringSession.objects.get(attempt=attempt))
+    assert session.identity_status == IdentityStatus.APPROVED
+    assert session.identity_reason == "Student card shown to the camera, same person"
+    assert page.locator("#identity-decision").count() == 0
