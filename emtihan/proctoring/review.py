@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from emtihan.accounts.models import User
-from emtihan.attempts.models import Attempt
+from emtihan.attempts import services as attempts_services
+from emtihan.attempts.models import Attempt, AttemptStatus, Decision
 from emtihan.policy import proctoring as policy
 
 from .models import (
@@ -249,8 +251,17 @@ def review_context(attempt: Attempt) -> dict[str, Any]:
         session and session.identity_status in (IdentityStatus.MANUAL, IdentityStatus.FAILED)
     )
     photo = media_url("photo", session.pk) if session and session.student.photo else ""
+    ended = attempt.status != AttemptStatus.IN_PROGRESS or attempt.deadline <= timezone.now()
     return {
         "attempt": attempt,
+        "ended": ended,
+        # The sitting's decision is the attempts app's (attempts:decide, the same service
+        # as the absence-cap decision): the page offers its form once the sitting ended.
+        "decisions": [
+            (value, str(label))
+            for value, label in Decision.choices
+            if value in attempts_services.DECISIONS
+        ],
         "session": session,
         "timeline": timeline(attempt),
         "plot": plot,

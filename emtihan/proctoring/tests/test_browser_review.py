@@ -72,3 +72,34 @@ def test_the_proctor_approves_an_identity_by_hand(new_page, world, proctor):
     assert session.identity_status == IdentityStatus.APPROVED
     assert session.identity_reason == "Student card shown to the camera, same person"
     assert page.locator("#identity-decision").count() == 0
+
+
+def test_the_proctor_decides_an_ended_sitting_from_its_review(new_page, world, proctor):
+    """The review page offers the sitting's decision (the attempts app's one flow, the same
+    as the absence-cap decision) once the sitting has ended."""
+    from emtihan.attempts.models import Attempt, Decision
+
+    now = timezone.now()
+    exam = make_exam(
+        world, opens_at=now - dt.timedelta(minutes=30), proctoring=ProctoringLevel.RECORD
+    )
+    attempt = attempts.attempt_start(
+        student_user=world.student, exam_id=exam.pk, now=now - dt.timedelta(minutes=20)
+    )
+    attempts.attempt_finish(
+        attempt_id=attempt.pk, student_user=world.student, now=now - dt.timedelta(minutes=1)
+    )
+    ExamProctor.objects.create(exam=exam, user=proctor)
+
+    page = new_page()
+    login(page, proctor.email)
+    page.goto(f"/proctoring/review/{attempt.pk}/")
+    form = page.locator("#sitting-decision")
+    form.get_by_label("Decision").select_option(Decision.CONTINUE)
+    form.get_by_label("Reason").fill("Flags reviewed: the phone was the student's calculator app")
+    form.get_by_role("button", name="Decide").click()
+    page.get_by_text("Decision recorded for").wait_for()
+    assert f"/proctoring/review/{attempt.pk}/" in page.url
+    row = db(lambda: Attempt.objects.get(pk=attempt.pk))
+    assert row.decision == Decision.CONTINUE
+    assert row.decided_by_id == proctor.pk
