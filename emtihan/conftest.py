@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -242,3 +243,250 @@ def login(page, email: str, password: str = "pass-2026") -> None:
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+# --- the cast: every persona of the permission battery, and objects that belong to them ---
+
+
+@dataclass
+class Cast:
+    """``world`` plus what the persona battery (``emtihan/policy/tests``) needs, all built
+    through the services, as the people themselves would have built it:
+
+    - ``exam``: ALG x IS-2301 (``world.teacher``), published, open now, drawings allowed;
+      ``proctor`` proctors it and ``grader`` grades it (assigned by the registrar);
+      ``attempt``: ``student``'s sitting, in progress, with a saved answer and ``picture``;
+      ``classmate_attempt``: ``classmate``'s sitting (same group), ended, 50 minutes
+      away, so waiting for a decision;
+    - ``draft``: ALG x IS-2302 (``world.teacher``), a draft with ``question`` (in
+      ``pool``), an ``empty_pool`` and ``accommodation`` (extra time for
+      ``other_group_student``, who is in IS-2302);
+    - ``other_exam``: ANAT1 x MED-2301 of ``other_faculty_teacher``, published, open;
+    - ``ready_choice``: PHY x IS-2301, approved, no exam yet; ``submitted_choice``: PHY x
+      IS-2302 sent for review (head of PHYS: ``head``); ``choice``: the exam's;
+    - ``version``: ALG's programme in UMKD, ``other_version``: ANAT1's;
+    - ``import_job``: a registry import the registrar started.
+    """
+
+    world: World
+    personas: dict[str, User | None]
+    exam: Any
+    draft: Any
+    other_exam: Any
+    choice: Any
+    ready_choice: Any
+    submitted_choice: Any
+    version: Any
+    other_version: Any
+    attempt: Any
+    classmate_attempt: Any
+    picture: Any
+    question: Any
+    pool: Any
+    empty_pool: Any
+    accommodation: Any
+    import_job: Any
+    exam_proctor: Any
+    exam_grader: Any
+
+    def user(self, persona: str) -> User:
+        user = self.personas[persona]
+        assert user is not None, persona
+        return user
+
+
+PERSONAS = (
+    "anonymous",
+    "student",
+    "classmate",
+    "other_group_student",
+    "teacher",
+    "other_faculty_teacher",
+    "head",
+    "other_head",
+    "proctor",
+    "unassigned_proctor",
+    "grader",
+    "unassigned_grader",
+    "registrar",
+)
+
+
+@pytest.fixture
+def cast(world) -> Cast:
+    import io
+
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from emtihan.attempts import services as attempts
+    from emtihan.demo import builders
+    from emtihan.examforms.services import ChoiceInput, choice_save
+    from emtihan.exams import assignments
+    from emtihan.exams import services as exams
+    from emtihan.university.services import import_job_create
+
+    now = timezone.now().replace(microsecond=0)
+    hour = dt.timedelta(hours=1)
+
+    def student(email: str, name: str, student_id: str, group: StudyGroup) -> User:
+        user = make_user(email, Role.STUDENT, password=student_id, full_name=name)
+        Student.objects.create(user=user, student_id=student_id, group=group)
+        return user
+
+    classmate = student("classmate@test.local", "Class Mate", "100002", world.g1)
+    other_group = student("othergroup@test.local", "Other Group", "100003", world.g2)
+    proctor = make_user("proctor@test.local", Role.PROCTOR, full_name="Pro Ctor")
+    unassigned_proctor = make_user("proctor2@test.local", Role.PROCTOR, full_name="Idle Proctor")
+    grader = make_user("grader@test.local", Role.GRADER, full_name="Gra Der")
+    unassigned_grader = make_user("grader2@test.local", Role.GRADER, full_name="Idle Grader")
+    # The registry would have this row too: PHY to IS-2302, for a choice sent for review.
+    TeachingAssignment.objects.create(
+        teacher=world.teacher.teacher,
+        discipline=world.physics,
+        group=world.g2,
+        period=world.period,
+    )
+
+    version = builders.programme_upload(teacher=world.teacher, discipline=world.algebra)
+    other = builders.programme_upload(teacher=world.other_teacher, discipline=world.anatomy)
+    physics = builders.programme_upload(teacher=world.teacher, discipline=world.physics)
+
+    def approved(teacher: User, head: User, discipline: Discipline, group: StudyGroup):
+        return builders.approved_choice(
+            teacher=teacher, head=head, discipline=discipline, group=group
+        )
+
+    choice = approved(world.teacher, world.head, world.algebra, world.g1)
+    draft_choice = approved(world.teacher, world.head, world.algebra, world.g2)
+    ready_choice = approved(world.teacher, world.head, world.physics, world.g1)
+    other_choice = approved(world.other_teacher, world.other_head, world.anatomy, world.med_group)
+    submitted_choice = choice_save(
+        actor=world.teacher,
+        discipline=world.physics,
+        group=world.g2,
+        data=ChoiceInput(
+            platform="OQYLYQ",
+            form="WRITTEN",
+            exam_type="TRADITIONAL",
+            programme_id=physics.versions.get().pk,
+        ),
+    )
+    written = [("written", "<p>Prove it.</p>", {}, 5)]
+    exam = builders.published_exam(
+        teacher=world.teacher,
+        choice=choice,
+        questions=written,
+        opens_at=now - 2 * hour,
+        closes_at=now + 4 * hour,
+        publish_at=now,
+        title="Algebra final",
+        duration_minutes=180,
+        allow_drawings=True,
+    )
+    other_exam = builders.published_exam(
+        teacher=world.other_teacher,
+        choice=other_choice,
+        questions=written,
+        opens_at=now - hour,
+        closes_at=now + 4 * hour,
+        publish_at=now,
+        title="Anatomy final",
+        duration_minutes=90,
+    )
+    draft = exams.exam_create(
+        actor=world.teacher,
+        choice=draft_choice,
+        title="Algebra final, part-time",
+        opens_at=now + 48 * hour,
+        closes_at=now + 52 * hour,
+        duration_minutes=90,
+    )
+    pool = exams.pool_create(actor=world.teacher, exam=draft, name="Warm-up", pick=1)
+    empty_pool = exams.pool_create(actor=world.teacher, exam=draft, name="Spare", pick=1)
+    question = exams.question_create(
+        actor=world.teacher,
+        exam=draft,
+        kind="true_false",
+        body="<p>1 + 1 = 2</p>",
+        spec={"correct": True},
+        pool=pool,
+    )
+    accommodation = exams.accommodation_set(
+        actor=world.teacher,
+        exam=draft,
+        student=other_group.student,
+        extra_minutes=30,
+        reason="Documented",
+    )
+
+    exam_proctor = assignments.proctor_assign(actor=world.registrar, user=proctor, exam=exam)
+    exam_grader = assignments.grader_assign(actor=world.registrar, user=grader, exam=exam)
+
+    attempt = attempts.attempt_start(student_user=world.student, exam_id=exam.pk)
+    written_id = attempt.layout[0]["q"]
+    content = {"doc": {"type": "doc", "content": [{"type": "paragraph"}]}}
+    attempts.answer_save(
+        attempt_id=attempt.pk,
+        student_user=world.student,
+        question_id=written_id,
+        content=content,
+        base_version=0,
+        key="cast-1",
+    )
+    drawing = io.BytesIO()
+    Image.new("RGB", (20, 10), (0, 0, 0)).save(drawing, format="PNG")
+    picture = attempts.picture_upload(
+        attempt_id=attempt.pk,
+        student_user=world.student,
+        file=SimpleUploadedFile("drawing.png", drawing.getvalue(), content_type="image/png"),
+    )
+    away = attempts.attempt_start(
+        student_user=classmate, exam_id=exam.pk, now=now - 50 * dt.timedelta(minutes=1)
+    )
+    classmate_attempt = attempts.attempt_finish(
+        attempt_id=away.pk, student_user=classmate, key="cast-finish", now=now
+    )
+    import_job = import_job_create(
+        actor=world.registrar,
+        files=[ContentFile(b"student_id;full_name\n", name="students.csv")],
+    )
+    personas: dict[str, User | None] = {
+        "anonymous": None,
+        "student": world.student,
+        "classmate": classmate,
+        "other_group_student": other_group,
+        "teacher": world.teacher,
+        "other_faculty_teacher": world.other_teacher,
+        "head": world.head,
+        "other_head": world.other_head,
+        "proctor": proctor,
+        "unassigned_proctor": unassigned_proctor,
+        "grader": grader,
+        "unassigned_grader": unassigned_grader,
+        "registrar": world.registrar,
+    }
+    return Cast(
+        world=world,
+        personas=personas,
+        exam=exam,
+        draft=draft,
+        other_exam=other_exam,
+        choice=choice,
+        ready_choice=ready_choice,
+        submitted_choice=submitted_choice,
+        version=version.versions.get(),
+        other_version=other.versions.get(),
+        attempt=attempt,
+        classmate_attempt=classmate_attempt,
+        picture=picture,
+        question=question,
+        pool=pool,
+        empty_pool=empty_pool,
+        accommodation=accommodation,
+        import_job=import_job,
+        exam_proctor=exam_proctor,
+        exam_grader=exam_grader,
+    )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
 from emtihan.core.texts import minutes_of_seconds
-from emtihan.exams.models import Exam, Question, QuestionKind
+from emtihan.exams.models import Accommodation, Exam, Question, QuestionKind
 from emtihan.policy import attempts as policy
 from emtihan.policy import exams as exams_policy
 from emtihan.university.models import Student
@@ -209,6 +209,16 @@ def exam_for_student(user: User, exam_id: int) -> tuple[Exam, Attempt | None] | 
     if exam is None:
         return None
     return exam, Attempt.objects.filter(exam=exam, student=student).first()
+
+
+def extra_minutes(user: User, exam: Exam) -> int:
+    """The student's own extra time in ``exam`` (0: none), for the exam's page."""
+    extra = (
+        Accommodation.objects.filter(exam=exam, student__user_id=user.pk)
+        .values_list("extra_minutes", flat=True)
+        .first()
+    )
+    return extra or 0
 
 
 @dataclass

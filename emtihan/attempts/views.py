@@ -26,7 +26,7 @@ from emtihan.core import http
 from emtihan.core.confirm import confirmation_page, confirmed
 from emtihan.core.pages import service_errors
 from emtihan.core.texts import minutes_of_seconds
-from emtihan.exams.models import Accommodation, TimeoutPolicy
+from emtihan.exams.models import TimeoutPolicy
 from emtihan.policy import attempts as policy
 
 from . import selectors, services
@@ -74,18 +74,14 @@ def exam(request: HttpRequest, exam_id: int) -> HttpResponse:
             return redirect("attempts:exam", exam_id=exam.pk)
         return redirect("attempts:sitting", attempt_id=attempt.pk)
     now = timezone.now()
-    extra = (
-        Accommodation.objects.filter(exam=exam, student__user_id=_user(request).pk)
-        .values_list("extra_minutes", flat=True)
-        .first()
-    )
+    extra = selectors.extra_minutes(_user(request), exam)
     return render(
         request,
         "attempts/exam.html",
         {
             "exam": exam,
             "attempt": attempt,
-            "extra_minutes": extra or 0,
+            "extra_minutes": extra,
             "absence_cap_minutes": minutes_of_seconds(exam.absence_cap_seconds),
             "empty_policy": exam.timeout_policy == TimeoutPolicy.EMPTY,
             "is_open": exam.opens_at <= now < exam.closes_at,

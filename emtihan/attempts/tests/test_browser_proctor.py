@@ -1,0 +1,40 @@
+"""A proctor's way to an exam's sittings in Chromium: they land on their exams, open one,
+read each sitting's state, time left and absence in minutes, and decide on one that has
+ended through its form."""
+
+from __future__ import annotations
+
+import pytest
+
+from emtihan.attempts.models import Attempt, Decision
+from emtihan.attempts.tests.test_browser_sitting import db
+from emtihan.conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_proctor_reaches_the_sittings_of_their_exam_and_decides(new_page, cast):
+    page = new_page()
+    login(page, cast.user("proctor").email)
+    page.wait_for_url("**/sitting/proctor/")
+    exams = page.locator("#proctor-exams")
+    assert "Anatomy final" not in exams.inner_text()  # not theirs
+    exams.get_by_role("link", name="Algebra final").click()
+    page.wait_for_url(f"**/sitting/decisions/exams/{cast.exam.pk}/")
+
+    sittings = page.locator("#sittings")
+    writing = sittings.locator("tr", has_text=cast.user("student").full_name)
+    assert "In progress" in writing.inner_text()
+    assert "Decide once the sitting has ended." in writing.inner_text()
+    assert writing.get_by_role("button", name="Decide").count() == 0
+    assert " min" in writing.locator("td").nth(4).inner_text()  # time left
+
+    away = sittings.locator("tr", has_text=cast.user("classmate").full_name)
+    assert "49 min of 20 min" in away.inner_text()  # 50 minutes gone, 60 s of grace
+    assert "Waiting for a decision" in away.inner_text()
+    away.get_by_label("Decision").select_option(Decision.POSTPONE)
+    away.get_by_label("Reason").fill("Power cut in the dormitory, confirmed by the warden")
+    away.get_by_role("button", name="Decide").click()
+    page.get_by_text(f"Decision recorded for {cast.user('classmate')}").wait_for()
+    attempt = db(lambda: Attempt.objects.get(pk=cast.classmate_attempt.pk))
+    assert (attempt.decision, attempt.decided_by_id) == (Decision.POSTPONE, cast.user("proctor").pk)
