@@ -374,7 +374,7 @@ def cast(world) -> Cast:
             programme_id=physics.versions.get().pk,
         ),
     )
-    written = [("written", "<p>Prove it.</p>", {}, 5)]
+    written: list[builders.Question] = [("written", "<p>Prove it.</p>", {}, 5)]
     exam = builders.published_exam(
         teacher=world.teacher,
         choice=choice,

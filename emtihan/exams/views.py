@@ -549,18 +549,26 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """GET asks "Remove ...?"; POST removes the assignment."""
+    """ "Remove": a confirmation page (core/confirm.py), then the removal."""
     _require_registrar(request)
     with service_errors() as call:
         assignment = assignments.assignment_get(actor=_user(request), kind=kind, pk=pk)
     if not call.ok:
         raise Http404(call.message)
-    if request.method == "POST":
-        with service_errors(request) as call:
-            assignments.assignment_remove(actor=_user(request), kind=kind, pk=pk)
-        if call.ok:
-            messages.success(
-                request, _("The assignment was removed: %(what)s") % {"what": assignment}
-            )
-        return redirect("exams:assignments")
-    return render(request, "exams/assignment_delete.html", {"assignment": assignment})
+    if not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Remove the assignment?"),
+            question=_("Remove the assignment “%(what)s”?") % {"what": assignment},
+            consequences=_(
+                "This person will no longer be assigned there. Decisions they have already "
+                "made stay as they are."
+            ),
+            button=_("Remove"),
+            cancel_url=reverse("exams:assignments"),
+        )
+    with service_errors(request) as call:
+        assignments.assignment_remove(actor=_user(request), kind=kind, pk=pk)
+    if call.ok:
+        messages.success(request, _("The assignment was removed: %(what)s") % {"what": assignment})
+    return redirect("exams:assignments")

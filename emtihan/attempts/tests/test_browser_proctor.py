@@ -30,7 +30,7 @@ def test_a_proctor_reaches_the_sittings_of_their_exam_and_decides(new_page, cast
     assert " min" in writing.locator("td").nth(4).inner_text()  # time left
 
     away = sittings.locator("tr", has_text=cast.user("classmate").full_name)
-    assert "49 min of 20 min" in away.inner_text()  # 50 minutes gone, 60 s of grace
+    assert "49 minutes of 20 minutes" in away.inner_text()  # 50 minutes gone, 60 s of grace
     assert "Waiting for a decision" in away.inner_text()
     away.get_by_label("Decision").select_option(Decision.POSTPONE)
     away.get_by_label("Reason").fill("Power cut in the dormitory, confirmed by the warden")

@@ -140,7 +140,9 @@ def test_removing_asks_first(client, world, exam, grader):
     page = client.get(url)
     assert page.status_code == 200 and "Remove the assignment?" in page.content.decode()
     assert ExamGrader.objects.exists()
-    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 200  # not confirmed: the question again
+    assert ExamGrader.objects.exists()
+    assert client.post(url, {"confirmed": "yes"}).status_code == 302
     assert not ExamGrader.objects.exists()
     assert client.get(url).status_code == 404
 

@@ -127,6 +127,8 @@ def png() -> SimpleUploadedFile:
     return SimpleUploadedFile("p.png", out.getvalue(), content_type="image/png")
 
 
+# What the confirmation page (core/confirm.py) posts again.
+CONFIRMED = {"confirmed": "yes"}
 PDF = simple_pdf(["A syllabus uploaded by the persona battery"])
 
 
@@ -369,6 +371,15 @@ CASES: list[Case] = [
         u("exams:delete", draft_id),
         expect(MISSING, teacher=Expect(302, wrote=True), registrar=Expect(302, wrote=True)),
         method="post",
+        data=lambda c: CONFIRMED,
+        effect=lambda c: not Exam.objects.filter(pk=c.draft.pk).exists(),
+    ),
+    Case(
+        "exams:delete",
+        # Not confirmed yet: the page that asks, and only to those who may delete.
+        u("exams:delete", draft_id),
+        expect(MISSING, **MANAGER),
+        method="post",
         effect=lambda c: not Exam.objects.filter(pk=c.draft.pk).exists(),
     ),
     Case(
@@ -386,6 +397,7 @@ CASES: list[Case] = [
         u("exams:question_delete", draft_id, lambda c: c.question.pk),
         expect(MISSING, teacher=Expect(302, wrote=True), registrar=Expect(302, wrote=True)),
         method="post",
+        data=lambda c: CONFIRMED,
         effect=lambda c: not Question.objects.filter(pk=c.question.pk).exists(),
     ),
     Case(
@@ -406,6 +418,7 @@ CASES: list[Case] = [
         u("exams:pool_delete", draft_id, lambda c: c.empty_pool.pk),
         expect(MISSING, teacher=Expect(302, wrote=True), registrar=Expect(302, wrote=True)),
         method="post",
+        data=lambda c: CONFIRMED,
         effect=lambda c: not Pool.objects.filter(pk=c.empty_pool.pk).exists(),
     ),
     Case(
@@ -425,6 +438,7 @@ CASES: list[Case] = [
         u("exams:accommodation_delete", draft_id, lambda c: c.accommodation.pk),
         expect(MISSING, teacher=Expect(302, wrote=True), registrar=Expect(302, wrote=True)),
         method="post",
+        data=lambda c: CONFIRMED,
         effect=lambda c: not Accommodation.objects.filter(pk=c.accommodation.pk).exists(),
     ),
     Case("exams:import", u("exams:import", draft_id), expect(MISSING, **MANAGER)),
@@ -458,6 +472,7 @@ CASES: list[Case] = [
         u("exams:assignment_delete", lambda c: "exam-grader", lambda c: c.exam_grader.pk),
         expect(DENIED, registrar=Expect(302, wrote=True)),
         method="post",
+        data=lambda c: CONFIRMED,
         effect=lambda c: not ExamGrader.objects.filter(pk=c.exam_grader.pk).exists(),
     ),
     # --- the sitting: students ------------------------------------------------------------------
@@ -550,6 +565,15 @@ CASES: list[Case] = [
             registrar=Expect(302, wrote=True),
         ),
         method="post",
+        data=lambda c: {"decision": "cancel", "reason": "Battery", **CONFIRMED},
+        effect=lambda c: Attempt.objects.get(pk=c.classmate_attempt.pk).decision == Decision.CANCEL,
+    ),
+    Case(
+        "attempts:decide",
+        # Cancelling asks first, and only those who may decide are asked.
+        u("attempts:decide", lambda c: c.classmate_attempt.pk),
+        expect(DENIED, proctor=OK, unassigned_proctor=MISSING, registrar=OK),
+        method="post",
         data=lambda c: {"decision": "cancel", "reason": "Battery"},
         effect=lambda c: Attempt.objects.get(pk=c.classmate_attempt.pk).decision == Decision.CANCEL,
     ),
@@ -559,7 +583,7 @@ CASES: list[Case] = [
         u("attempts:decide", lambda c: c.attempt.pk),
         expect(DENIED, proctor=REDIRECT, unassigned_proctor=MISSING, registrar=REDIRECT),
         method="post",
-        data=lambda c: {"decision": "cancel", "reason": "Battery"},
+        data=lambda c: {"decision": "cancel", "reason": "Battery", **CONFIRMED},
         effect=lambda c: Attempt.objects.get(pk=c.attempt.pk).decision == Decision.CANCEL,
     ),
     # --- the API's own pages --------------------------------------------------------------------
