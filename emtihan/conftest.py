@@ -265,7 +265,8 @@ class Cast:
     - ``ready_choice``: PHY x IS-2301, approved, no exam yet; ``submitted_choice``: PHY x
       IS-2302 sent for review (head of PHYS: ``head``); ``choice``: the exam's;
     - ``version``: ALG's programme in UMKD, ``other_version``: ANAT1's;
-    - ``import_job``: a registry import the registrar started.
+    - ``import_job``: a registry import the registrar started; ``question_import``: a GIFT
+      file the teacher imported into ``draft``.
     """
 
     world: World
@@ -286,6 +287,7 @@ class Cast:
     empty_pool: Any
     accommodation: Any
     import_job: Any
+    question_import: Any
     exam_proctor: Any
     exam_grader: Any
 
@@ -414,6 +416,12 @@ def cast(world) -> Cast:
         spec={"correct": True},
         pool=pool,
     )
+    question_import = exams.question_import_start(
+        actor=world.teacher,
+        exam=draft,
+        file=SimpleUploadedFile("cast.gift", b"::Cast import:: 1 + 1 = 2 {T}\n"),
+        fmt="gift",
+    )
     accommodation = exams.accommodation_set(
         actor=world.teacher,
         exam=draft,
@@ -487,6 +495,7 @@ def cast(world) -> Cast:
         empty_pool=empty_pool,
         accommodation=accommodation,
         import_job=import_job,
+        question_import=question_import,
         exam_proctor=exam_proctor,
         exam_grader=exam_grader,
     )

@@ -442,6 +442,11 @@ CASES: list[Case] = [
         effect=lambda c: not Accommodation.objects.filter(pk=c.accommodation.pk).exists(),
     ),
     Case("exams:import", u("exams:import", draft_id), expect(MISSING, **MANAGER)),
+    Case(
+        "exams:import_detail",
+        u("exams:import_detail", draft_id, lambda c: c.question_import.pk),
+        expect(MISSING, **MANAGER),
+    ),
     # --- exams: graders and the registrar's assignments ------------------------------------
     Case(
         "exams:grader_home",
@@ -833,6 +838,11 @@ CASES: list[Case] = [
             "file": SimpleUploadedFile("q.gift", b"::Battery import:: 2 + 2 = 4 {T}\n"),
         },
         effect=lambda c: Question.objects.filter(name="Battery import").exists(),
+    ),
+    Case(
+        "GET /api/v1/exams/{exam_id}/imports/{import_id}",
+        path("/api/v1/exams/{id}/imports/{i}", id=draft_id, i=lambda c: c.question_import.pk),
+        api(MISSING, **MANAGER),
     ),
     # --- API: the sitting -------------------------------------------------------------------------
     Case(

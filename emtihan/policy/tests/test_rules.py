@@ -73,6 +73,7 @@ def test_the_menu_shows_a_grader_their_page(world):
         "is_teacher": False,
         "is_head": False,
         "is_registrar": False,
+        "may_export": False,
         "is_proctor": False,
         "is_grader": True,
     }
@@ -86,7 +87,7 @@ def past_period(world) -> AcademicPeriod:
     return AcademicPeriod.objects.create(
         code="2025-2026-2",
         academic_year="2025-2026",
-        title="2025-2026, spring",
+        title_kk="2025-2026, көктем",
         starts_on=dt.date(2026, 2, 1),
         ends_on=dt.date(2026, 6, 30),
     )
