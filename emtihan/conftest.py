@@ -499,3 +499,114 @@ def cast(world) -> Cast:
         exam_proctor=exam_proctor,
         exam_grader=exam_grader,
     )
+
+
+@dataclass
+class ProctoredCast:
+    """The cast plus a proctored exam, for the proctoring routes of the battery:
+
+    - ``exam``: PHY x IS-2301 (the cast's ``ready_choice``), published, open now, recording
+      the camera; the cast's ``proctor`` is assigned to it too;
+    - ``attempt``: ``student``'s sitting of it (after agreeing), with one ``snapshot``;
+    - ``check``: ``classmate``'s identity check (agreed, collecting frames);
+      ``classmate_session``: their proctoring session.
+    """
+
+    cast: Cast
+    exam: Any
+    attempt: Any
+    snapshot: Any
+    check: Any
+    classmate_session: Any
+
+    @property
+    def personas(self) -> dict[str, User | None]:
+        return self.cast.personas
+
+    @property
+    def world(self) -> World:
+        return self.cast.world
+
+    def user(self, persona: str) -> User:
+        return self.cast.user(persona)
+
+
+def jpeg_upload(width: int = 320, height: int = 240, name: str = "frame.jpg"):
+    """A plain grey JPEG, as a browser uploads a camera frame."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (96, 96, 96)).save(out, format="JPEG", quality=75)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def wav_upload(seconds: float = 1.0):
+    """Silence as a 16 kHz mono 16-bit WAV, the voice clips' format."""
+    import io
+    import wave
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as clip:
+        clip.setnchannels(1)
+        clip.setsampwidth(2)
+        clip.setframerate(16_000)
+        clip.writeframes(b"\0\0" * int(16_000 * seconds))
+    return SimpleUploadedFile("clip.wav", out.getvalue(), content_type="audio/wav")
+
+
+@pytest.fixture
+def proctored(cast) -> ProctoredCast:
+    from django.utils import timezone
+
+    from emtihan.attempts import services as attempts
+    from emtihan.demo import builders
+    from emtihan.exams import assignments
+    from emtihan.exams.models import ProctoringLevel
+    from emtihan.proctoring import services as proctoring
+
+    world = cast.world
+    now = timezone.now().replace(microsecond=0)
+    written: list[builders.Question] = [("written", "<p>Explain.</p>", {}, 5)]
+    exam = builders.published_exam(
+        teacher=world.teacher,
+        choice=cast.ready_choice,
+        questions=written,
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(hours=4),
+        publish_at=now,
+        title="Physics final",
+        duration_minutes=120,
+        proctoring=ProctoringLevel.RECORD,
+    )
+    assignments.proctor_assign(actor=world.registrar, user=cast.user("proctor"), exam=exam)
+
+    def agree(user: User) -> None:
+        paragraphs = proctoring.consent_paragraphs(exam, "en")
+        proctoring.consent_give(
+            student_user=user,
+            exam_id=exam.pk,
+            version=proctoring.consent_version(paragraphs),
+            language="en",
+        )
+
+    agree(world.student)
+    attempt = attempts.attempt_start(student_user=world.student, exam_id=exam.pk)
+    snapshot = proctoring.snapshot_upload(
+        student_user=world.student, attempt_id=attempt.pk, file=jpeg_upload(), taken_at=now
+    )
+    classmate = cast.user("classmate")
+    agree(classmate)
+    check = proctoring.identity_check_start(student_user=classmate, exam_id=exam.pk)
+    return ProctoredCast(
+        cast=cast,
+        exam=exam,
+        attempt=attempt,
+        snapshot=snapshot,
+        check=check,
+        classmate_session=check.session,
+    )

@@ -45,11 +45,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from emtihan.attempts.models import Attempt, Decision, Picture
-from emtihan.conftest import PERSONAS, Cast
+from emtihan.conftest import PERSONAS, Cast, ProctoredCast, jpeg_upload, wav_upload
 from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.exams.models import Accommodation, Exam, ExamGrader, ExamStatus, Question
 from emtihan.exams.models import QuestionPool as Pool
+from emtihan.proctoring.models import ProctoringSession as Session
 from emtihan.umkd.models import MaterialVersion
 from emtihan.university.models import ImportJob
 
@@ -155,6 +156,17 @@ def published(c: Cast) -> bool:
 def publishable(c: Cast) -> None:
     """The draft's spare pool is empty (for the pool-delete case); publishing needs it gone."""
     Pool.objects.filter(pk=c.empty_pool.pk).delete()
+
+
+def consent_version(exam: Exam) -> str:
+    from emtihan.proctoring import services as proctoring
+
+    return proctoring.consent_version(proctoring.consent_paragraphs(exam, "en"))
+
+
+def snapshot_due(p: ProctoredCast) -> None:
+    """The fixture's snapshot was taken a moment ago: let the next one be due."""
+    Session.objects.filter(attempt=p.attempt).update(last_snapshot_at=None)
 
 
 def answer_content() -> dict:
@@ -844,6 +856,137 @@ CASES: list[Case] = [
         path("/api/v1/exams/{id}/imports/{i}", id=draft_id, i=lambda c: c.question_import.pk),
         api(MISSING, **MANAGER),
     ),
+    # --- proctoring (the ``proctored`` cast: Physics, recorded; see emtihan/conftest.py) ------
+    Case(
+        "proctoring:log",
+        u("proctoring:log", lambda p: p.exam.pk),
+        # What was recorded about oneself: the exam's two students; to anyone else the
+        # page does not exist.
+        expect(MISSING, student=OK, classmate=OK),
+    ),
+    Case(
+        "proctoring:media",
+        u("proctoring:media", lambda p: "snapshot", lambda p: p.snapshot.pk),
+        # The student it is about, the exam's proctors, staff; never teachers, heads or
+        # graders.
+        expect(MISSING, student=OK, proctor=OK, registrar=OK),
+    ),
+    Case(
+        "GET /api/v1/proctoring/exams/{exam_id}",
+        path("/api/v1/proctoring/exams/{id}", id=lambda p: p.exam.pk),
+        api(DENIED, student=OK, classmate=OK, other_group_student=MISSING),
+    ),
+    Case(
+        "POST /api/v1/proctoring/exams/{exam_id}/consent",
+        path("/api/v1/proctoring/exams/{id}/consent", id=lambda p: p.exam.pk),
+        api(DENIED, student=OK, classmate=OK, other_group_student=MISSING),
+        method="post",
+        json=True,
+        data=lambda p: {"version": consent_version(p.exam), "language": "en"},
+    ),
+    Case(
+        "POST /api/v1/proctoring/exams/{exam_id}/device-check",
+        path("/api/v1/proctoring/exams/{id}/device-check", id=lambda p: p.exam.pk),
+        api(
+            DENIED,
+            student=Expect(200, wrote=True),
+            classmate=OK,
+            other_group_student=MISSING,
+        ),
+        method="post",
+        json=True,
+        data=lambda p: {"camera": "ok", "microphone": "ok"},
+        effect=lambda p: Session.objects.get(attempt=p.attempt).device_ok,
+    ),
+    Case(
+        "POST /api/v1/proctoring/exams/{exam_id}/identity-checks",
+        path("/api/v1/proctoring/exams/{id}/identity-checks", id=lambda p: p.exam.pk),
+        # The classmate gets the check they are collecting frames for.
+        api(
+            DENIED,
+            student=Expect(201, wrote=True),
+            classmate=Expect(201),
+            other_group_student=MISSING,
+        ),
+        method="post",
+        effect=lambda p: Session.objects.get(attempt=p.attempt).identity_checks.exists(),
+    ),
+    Case(
+        "GET /api/v1/proctoring/identity-checks/{check_id}",
+        path("/api/v1/proctoring/identity-checks/{id}", id=lambda p: p.check.pk),
+        api(MISSING, classmate=OK),
+    ),
+    Case(
+        "POST /api/v1/proctoring/identity-checks/{check_id}/frames",
+        path("/api/v1/proctoring/identity-checks/{id}/frames", id=lambda p: p.check.pk),
+        api(MISSING, classmate=Expect(201, wrote=True)),
+        method="post",
+        data=lambda p: {"step": p.check.steps[0], "file": jpeg_upload()},
+        effect=lambda p: p.check.frames.exists(),
+    ),
+    Case(
+        "POST /api/v1/proctoring/identity-checks/{check_id}/submit",
+        # No frames yet: its owner is told so (400); nobody else learns it exists.
+        path("/api/v1/proctoring/identity-checks/{id}/submit", id=lambda p: p.check.pk),
+        api(MISSING, classmate=Expect(400)),
+        method="post",
+    ),
+    Case(
+        "GET /api/v1/proctoring/exams/{exam_id}/log",
+        path("/api/v1/proctoring/exams/{id}/log", id=lambda p: p.exam.pk),
+        api(DENIED, student=OK, classmate=OK, other_group_student=MISSING),
+    ),
+    Case(
+        "POST /api/v1/proctoring/attempts/{attempt_id}/snapshots",
+        path("/api/v1/proctoring/attempts/{id}/snapshots", id=lambda p: p.attempt.pk),
+        api(MISSING, student=Expect(202, wrote=True)),
+        method="post",
+        data=lambda p: {"taken_at": p.attempt.started_at.isoformat(), "file": jpeg_upload()},
+        prepare=snapshot_due,
+        effect=lambda p: p.attempt.snapshots.count() == 2,
+    ),
+    Case(
+        "POST /api/v1/proctoring/attempts/{attempt_id}/events",
+        path("/api/v1/proctoring/attempts/{id}/events", id=lambda p: p.attempt.pk),
+        api(MISSING, student=Expect(202, wrote=True)),
+        method="post",
+        json=True,
+        data=lambda p: {"events": [{"kind": "window_blur", "at": p.attempt.started_at.isoformat()}]},
+        effect=lambda p: Session.objects.get(attempt=p.attempt).events.exists(),
+    ),
+    Case(
+        "POST /api/v1/proctoring/attempts/{attempt_id}/detections",
+        path("/api/v1/proctoring/attempts/{id}/detections", id=lambda p: p.attempt.pk),
+        api(MISSING, student=Expect(202, wrote=True)),
+        method="post",
+        data=lambda p: {
+            "kind": "no_face",
+            "at": p.attempt.started_at.isoformat(),
+            "file": jpeg_upload(),
+        },
+        effect=lambda p: Session.objects.get(attempt=p.attempt).events.exists(),
+    ),
+    Case(
+        "POST /api/v1/proctoring/attempts/{attempt_id}/clips",
+        path("/api/v1/proctoring/attempts/{id}/clips", id=lambda p: p.attempt.pk),
+        api(MISSING, student=Expect(202, wrote=True)),
+        method="post",
+        data=lambda p: {"started_at": p.attempt.started_at.isoformat(), "file": wav_upload()},
+        effect=lambda p: Session.objects.get(attempt=p.attempt).clips.exists(),
+    ),
+    Case(
+        "POST /api/v1/proctoring/sessions/{session_id}/identity-decision",
+        # The classmate's check is still collecting: there is nothing to decide yet (409)
+        # for the exam's proctors and staff; to anyone else the session does not exist.
+        path(
+            "/api/v1/proctoring/sessions/{id}/identity-decision",
+            id=lambda p: p.classmate_session.pk,
+        ),
+        api(DENIED, proctor=Expect(409), registrar=Expect(409)),
+        method="post",
+        json=True,
+        data=lambda p: {"decision": "approve", "reason": "Known to the proctor"},
+    ),
     # --- API: the sitting -------------------------------------------------------------------------
     Case(
         "POST /api/v1/attempts/start",
@@ -1040,13 +1183,18 @@ def run(case: Case, cast: Cast, persona: str) -> Expect:
 GROUPS = sorted({case.group for case in CASES})
 
 
+# These cases need the proctored exam (``proctored`` in emtihan/conftest.py).
+PROCTORING_GROUPS = {"proctoring", "api proctoring"}
+
+
 @pytest.mark.parametrize("group", GROUPS)
-def test_each_persona_gets_what_the_policy_allows(cast, group):
+def test_each_persona_gets_what_the_policy_allows(request, cast, group):
+    context = request.getfixturevalue("proctored") if group in PROCTORING_GROUPS else cast
     problems = []
     for case in (c for c in CASES if c.group == group):
         for persona in PERSONAS:
             wanted = case.expect[persona]
-            got = run(case, cast, persona)
+            got = run(case, context, persona)
             if got != wanted:
                 problems.append(f"{case.method.upper()} {case.key} as {persona}: {got} != {wanted}")
     assert problems == [], "\n".join(problems)
