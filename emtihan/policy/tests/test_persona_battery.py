@@ -951,7 +951,9 @@ CASES: list[Case] = [
         api(MISSING, student=Expect(202, wrote=True)),
         method="post",
         json=True,
-        data=lambda p: {"events": [{"kind": "window_blur", "at": p.attempt.started_at.isoformat()}]},
+        data=lambda p: {
+            "events": [{"kind": "window_blur", "at": p.attempt.started_at.isoformat()}]
+        },
         effect=lambda p: Session.objects.get(attempt=p.attempt).events.exists(),
     ),
     Case(
