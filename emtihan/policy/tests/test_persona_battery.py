@@ -871,6 +871,30 @@ CASES: list[Case] = [
         # graders.
         expect(MISSING, student=OK, proctor=OK, registrar=OK),
     ),
+    # The proctor's console and an attempt's review: the exam's proctors and staff; other
+    # proctors do not learn the exam or attempt exists; everyone else is not a proctor.
+    Case(
+        "proctoring:console",
+        u("proctoring:console", lambda p: p.exam.pk),
+        expect(DENIED, proctor=OK, unassigned_proctor=MISSING, registrar=OK),
+    ),
+    Case(
+        "proctoring:console_rows",
+        u("proctoring:console_rows", lambda p: p.exam.pk),
+        expect(DENIED, proctor=OK, unassigned_proctor=MISSING, registrar=OK),
+    ),
+    Case(
+        "proctoring:review",
+        u("proctoring:review", lambda p: p.attempt.pk),
+        expect(DENIED, proctor=OK, unassigned_proctor=MISSING, registrar=OK),
+    ),
+    Case(
+        "proctoring:identity_decision",
+        u("proctoring:identity_decision", lambda p: p.attempt.pk),
+        expect(DENIED, proctor=Expect(302), unassigned_proctor=MISSING, registrar=Expect(302)),
+        method="post",
+        data=lambda p: {"decision": "approve", "reason": "Battery"},
+    ),
     Case(
         "GET /api/v1/proctoring/exams/{exam_id}",
         path("/api/v1/proctoring/exams/{id}", id=lambda p: p.exam.pk),
