@@ -85,7 +85,7 @@ NOTE_FILE_MISSING = gettext_noop("The file “%(name)s” is referenced but not 
 NOTE_UNITS = gettext_noop("Units are not supported: the answer is graded as a plain number.")
 NOTE_CATCH_ALL = gettext_noop("The “any other answer” (*) entry was left out.")
 
-MAX_XML_ELEMENTS = 500_000  # a bank of 1,000 questions with pictures has about 50,000
+MAX_XML_ELEMENTS = 200_000  # a bank of 1,000 questions with pictures has about 50,000
 XML_CHUNK = 64 * 1024  # characters fed to the parser at a time
 DOCTYPE = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
