@@ -1,7 +1,9 @@
 """The question navigator's state labels ("not answered", "draft", "sent", ...) wrap
 between words, never inside one, in every language, on a desktop and on a phone (issue 8:
 Kazakh "жауап берілмеген" was cut into "берілмег-ен"). Each label the page can show is put
-in a real navigator tile, and every word of it must lie on one line.
+in a real navigator tile, and every word of it must lie on one line, inside the tile (the
+labels wrap with ``overflow-wrap: normal``: a word too long for its tile would stick out
+of it rather than break).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ LABELS = ["state_empty", "state_draft", "state_sent", "state_edited", "conflict_
 BROKEN_WORDS = """(keys) => {
   const strings = JSON.parse(document.getElementById("i18n").textContent);
   const label = document.querySelector(".nav-btn .lbl");
+  const tile = label.closest(".nav-btn").getBoundingClientRect();
   const original = label.textContent, broken = [];
   for (const key of keys) {
     label.textContent = strings[key];
@@ -27,8 +30,12 @@ BROKEN_WORDS = """(keys) => {
       const range = document.createRange();
       range.setStart(text, start);
       range.setEnd(text, start + word.length);
-      const lines = new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top)));
+      const rects = Array.from(range.getClientRects());
+      const lines = new Set(rects.map((r) => Math.round(r.top)));
       if (lines.size > 1) broken.push(`${key}: ${word}`);
+      if (rects.some((r) => r.left < tile.left || r.right > tile.right)) {
+        broken.push(`${key}: ${word} sticks out of its tile`);
+      }
       start += word.length + 1;
     }
   }
