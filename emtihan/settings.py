@@ -206,8 +206,9 @@ STORAGES = {
 
 def _immutable_static(path: str, url: str) -> bool:
     """The exam page's lazily loaded chunks carry a content hash in their names and its
-    fonts never change within a release: browsers may keep them for a year."""
-    return "/attempts/chunks/" in url or "/attempts/fonts/" in url
+    fonts never change within a release; the face worker's models and .wasm are in folders
+    named by their package versions (face/human-3.3.6/): browsers may keep them for a year."""
+    return any(f"/attempts/{d}/" in url for d in ("chunks", "fonts", "face"))
 
 
 WHITENOISE_IMMUTABLE_FILE_TEST = _immutable_static
@@ -304,6 +305,10 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The browser's face analysis runs in a Web Worker from the exam page's static
+        # files (attempts/face-worker.js); nothing else may start a worker (no blob:).
+        # Said outright, though script-src's 'self' would allow the same.
+        "worker-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],

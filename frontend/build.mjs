@@ -3,7 +3,7 @@
 // entry names (the template links attempts/exam.js and attempts/exam.css); lazily loaded
 // chunks carry a content hash. Fonts: KaTeX's woff2 files only, shared with MathLive.
 import * as esbuild from "esbuild";
-import { readFileSync, rmSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, readFileSync, rmSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -32,7 +32,16 @@ mkdirSync(outdir, { recursive: true });
 
 const result = await esbuild.build({
   absWorkingDir: here,
-  entryPoints: { exam: "src/main.ts", author: "src/author.ts" },
+  entryPoints: {
+    exam: "src/main.ts",
+    author: "src/author.ts",
+    // The face worker (@vladmandic/human on tfjs WASM), loaded with new Worker(); its
+    // models and .wasm are copied below. face.js: the page's side of it as an ES module
+    // (startFaceWorker, watchFaces, prefetchFaceModels), for pages without a build of
+    // their own and for the tests; bundles that import client.ts share its chunk.
+    "face-worker": "src/proctoring/face/worker.ts",
+    face: "src/proctoring/face/client.ts",
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -54,6 +63,32 @@ const result = await esbuild.build({
   plugins: [woff2Only],
 });
 
+// The face worker's models and tfjs's .wasm files, copied from the pinned packages into
+// folders named by their versions (src/proctoring/face/assets.ts names the same folders;
+// the build fails if they differ, so a new version gets new, long-cacheable URLs). Only
+// the models the worker loads: BlazeFace, the face mesh and CenterNet ("cell phone").
+const faceAssets = readFileSync(join(here, "src", "proctoring", "face", "assets.ts"), "utf8");
+const version = (pkg) => JSON.parse(readFileSync(join(here, "node_modules", pkg, "package.json"), "utf8")).version;
+const copyInto = (dir, from, files) => {
+  const wanted = `"${dir}/"`;
+  if (!faceAssets.includes(wanted)) throw new Error(`src/proctoring/face/assets.ts must name the folder ${wanted}`);
+  mkdirSync(join(outdir, dir), { recursive: true });
+  for (const f of files) {
+    const to = join(outdir, dir, f.split("/").pop());
+    copyFileSync(join(here, "node_modules", from, f), to);
+    chmodSync(to, 0o644); // the .wasm files are executable in the package
+  }
+};
+copyInto(
+  `face/human-${version("@vladmandic/human")}`,
+  "@vladmandic/human",
+  ["blazeface", "facemesh", "centernet"].flatMap((m) => [`models/${m}.json`, `models/${m}.bin`]),
+);
+copyInto(`face/tfjs-wasm-${version("@tensorflow/tfjs-backend-wasm")}`, "@tensorflow/tfjs-backend-wasm", [
+  "dist/tfjs-backend-wasm.wasm",
+  "dist/tfjs-backend-wasm-simd.wasm",
+]);
+
 // The licences of every package in the bundle, in one file beside it (minified code
 // drops the comments that carried them).
 const packages = new Set();
@@ -61,13 +96,18 @@ for (const input of Object.keys(result.metafile.inputs)) {
   const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
   if (m) packages.add(m[1]);
 }
+packages.add("@tensorflow/tfjs-backend-wasm"); // its .wasm files, copied above
 let licences = "Third-party software in this bundle (built from frontend/ by frontend/build.mjs)\n";
 for (const name of [...packages].sort()) {
   const dir = join(here, "node_modules", name);
   const meta = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   const file = readdirSync(dir).find((f) => /^licen[cs]e(\.(md|txt))?$/i.test(f));
   licences += `\n${"=".repeat(78)}\n${name} ${meta.version} (${meta.license})\n${"=".repeat(78)}\n`;
-  licences += file ? readFileSync(join(dir, file), "utf8").trim() + "\n" : `${meta.license}\n`;
+  licences += file
+    ? readFileSync(join(dir, file), "utf8").trim() + "\n"
+    : `${meta.license} (the package ships no licence file of its own)\n`;
+  if (name === "@vladmandic/human")
+    licences += "\nThe face models copied into face/human-*/ (blazeface, facemesh, centernet) ship inside this package.\n";
 }
 writeFileSync(join(outdir, "THIRD-PARTY-LICENSES.txt"), licences);
 
@@ -105,8 +145,12 @@ for (const p of Object.keys(outputs).sort()) {
 }
 let fonts = 0;
 for (const f of readdirSync(join(outdir, "fonts"))) fonts += statSync(join(outdir, "fonts", f)).size;
+let faceBytes = 0;
+for (const dir of readdirSync(join(outdir, "face")))
+  for (const f of readdirSync(join(outdir, "face", dir))) faceBytes += statSync(join(outdir, "face", dir, f)).size;
 if (process.env.BUILD_QUIET !== "1") {
   console.log(rows.join("\n"));
   console.log(`first load: ${(firstRaw / 1024).toFixed(1)} KB, ${(firstGz / 1024).toFixed(1)} KB gzipped (fonts load on first formula: ${(fonts / 1024).toFixed(0)} KB woff2 in all)`);
+  console.log(`face worker's models and .wasm: ${(faceBytes / 1048576).toFixed(2)} MB in face/ (the browser fetches the SIMD .wasm only)`);
   console.log(`built in ${ms} ms`);
 }
