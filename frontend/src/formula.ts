@@ -147,8 +147,12 @@ export function openFormulaDialog(opts: FormulaOptions): Promise<string | null> 
         field = mf;
         // MathLive takes focus asynchronously; move there only if the student has not
         // started in the LaTeX input.
-        if (!opts.chemistry && document.activeElement === latex && latex.value === initial) {
-          requestAnimationFrame(() => mf.focus());
+        // Asked again in the frame: a key pressed in between keeps the LaTeX input.
+        const untouched = (): boolean => document.activeElement === latex && latex.value === initial;
+        if (!opts.chemistry && untouched()) {
+          requestAnimationFrame(() => {
+            if (untouched()) mf.focus();
+          });
         }
       })
       .catch(() => {

@@ -49,6 +49,10 @@ def test_teacher_writes_a_question_with_text_formula_and_picture(new_page, world
     page.locator('.author-editor .tb[data-cmd="formula"]').click()
     dialog = page.locator("dialog.formula-dialog")
     dialog.wait_for()
+    # MathLive loads and takes the focus; then the teacher types LaTeX in the input (a
+    # fill racing the load could land in the formula field, as a person's keys cannot).
+    dialog.locator(".mathfield").wait_for()
+    page.wait_for_function("() => document.activeElement?.classList.contains('mathfield')")
     dialog.locator(".latex-input").fill(FRACTION)
     page.wait_for_selector("dialog.formula-dialog .formula-preview .katex")
     dialog.locator('[data-action="insert-formula"]').click()
