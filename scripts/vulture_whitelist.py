@@ -45,3 +45,7 @@ _.render_html  # attempts.content
 _.blurred  # vision.quality.Quality
 _.too_dark  # vision.quality.Quality
 _.too_bright  # vision.quality.Quality
+
+# Read by templates: whether a sitting's decision is final (the student's pages show only
+# a final one, never a proposal).
+_.decision_is_final  # attempts.models.Attempt

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import F
@@ -22,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from emtihan.exams.models import Exam, Question
 from emtihan.university.models import Student
+
+if TYPE_CHECKING:
+    from emtihan.accounts.models import User
 
 # A retry of an accepted request is recognised by its key; the key is stored with a
 # prefix naming the operation ("d:" draft, "s:" send) so that a send never passes for a
@@ -52,6 +56,62 @@ class Decision(models.TextChoices):
     POSTPONE = "postpone", _("Postponed to another day")
 
 
+# A final decision: the student is told, the retention clock starts (docs/EXAM-SITTING.md).
+FINAL_DECISIONS = (Decision.CONTINUE, Decision.CANCEL, Decision.POSTPONE)
+# These two need a second reviewer: the first person's choice is a proposal until another
+# proctor of the exam or the exam office confirms it (``DecisionProposal``).
+SECOND_REVIEW_DECISIONS = (Decision.CANCEL, Decision.POSTPONE)
+
+
+class DecisionCategory(models.TextChoices):
+    """Why a sitting was decided so: a fixed list, stored as a code (the student reads it
+    in their language). ``DECISION_CATEGORIES`` says which codes go with which decision."""
+
+    # accept
+    NO_VIOLATION = "no_violation", _("No violation confirmed")
+    MINOR_EXPLAINED = "minor_explained", _("A minor irregularity, explained")
+    TECHNICAL_ONLY = "technical_only", _("Technical issues only: the work is complete")
+    # cancel
+    IDENTITY_NOT_CONFIRMED = "identity_not_confirmed", _("Identity not confirmed")
+    ANOTHER_PERSON = "another_person", _("Another person was present")
+    UNAUTHORISED_MATERIALS = "unauthorised_materials", _("Unauthorised materials or device")
+    COMMUNICATION = "communication", _("Communication with others")
+    LEFT_UNANNOUNCED = "left_unannounced", _("Left without announcing it")
+    TECHNICAL_INVALID = "technical_invalid", _("Technical problems made the sitting invalid")
+    # postpone
+    TECHNICAL_FAILURE = "technical_failure", _("Technical failure")
+    ILLNESS_EMERGENCY = "illness_emergency", _("Illness or emergency")
+    EVIDENCE_INSUFFICIENT = "evidence_insufficient", _("Proctoring evidence insufficient")
+    # any decision; the comment says what
+    OTHER = "other", _("Other (see the comment)")
+
+
+DECISION_CATEGORIES: dict[str, tuple[str, ...]] = {
+    Decision.CONTINUE: (
+        DecisionCategory.NO_VIOLATION,
+        DecisionCategory.MINOR_EXPLAINED,
+        DecisionCategory.TECHNICAL_ONLY,
+        DecisionCategory.OTHER,
+    ),
+    Decision.CANCEL: (
+        DecisionCategory.IDENTITY_NOT_CONFIRMED,
+        DecisionCategory.ANOTHER_PERSON,
+        DecisionCategory.UNAUTHORISED_MATERIALS,
+        DecisionCategory.COMMUNICATION,
+        DecisionCategory.LEFT_UNANNOUNCED,
+        DecisionCategory.TECHNICAL_INVALID,
+        DecisionCategory.OTHER,
+    ),
+    Decision.POSTPONE: (
+        DecisionCategory.TECHNICAL_FAILURE,
+        DecisionCategory.ILLNESS_EMERGENCY,
+        DecisionCategory.EVIDENCE_INSUFFICIENT,
+        DecisionCategory.OTHER,
+    ),
+}
+DECISION_COMMENT_MAX_LENGTH = 2000
+
+
 class Attempt(models.Model):
     """A student's sitting. One per student and exam."""
 
@@ -76,8 +136,17 @@ class Attempt(models.Model):
     decision = models.CharField(
         max_length=16, choices=Decision.choices, default=Decision.NONE, blank=True
     )
+    # The final decision: its category (``DecisionCategory``), the comment
+    # (``decision_reason``), who made it (for a cancel or postpone: who proposed it) and
+    # who confirmed it as the second reviewer, and when it became final.
+    decision_category = models.CharField(
+        max_length=32, choices=DecisionCategory.choices, blank=True
+    )
     decision_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_confirmed_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -146,6 +215,55 @@ class Attempt(models.Model):
         return bool(marked)
 
     @classmethod
+    def lock_for_decision(cls, attempt_id: int) -> Attempt:
+        """The attempt under its row lock, for a decision or a proposal's review. Call it
+        inside a transaction; lock order: the attempt, then its proposals.
+
+        Race: two proctors deciding at once (an accept and a confirmation, two
+        confirmations of one proposal, a proposal and an accept) would each read the old
+        decision and write theirs, the audit naming the wrong "previous" one and two
+        proposals opening; under the lock the second reads what the first wrote. It also
+        orders a decision after a finish or time-out in flight (``close`` takes the same
+        lock), so the status read here is the one the decision applies to.
+        """
+        return cls.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt_id)
+
+    def apply_decision(
+        self,
+        *,
+        decision: str,
+        category: str,
+        comment: str,
+        decided_by: User,
+        confirmed_by: User | None,
+        now: dt.datetime,
+    ) -> str:
+        """Make ``decision`` final on this row (taken with ``lock_for_decision``); returns
+        the decision it replaced."""
+        previous = self.decision
+        self.decision = decision
+        self.decision_category = category
+        self.decision_reason = comment
+        self.decided_by = decided_by
+        self.decision_confirmed_by = confirmed_by
+        self.decided_at = now
+        self.save(
+            update_fields=[
+                "decision",
+                "decision_category",
+                "decision_reason",
+                "decided_by",
+                "decision_confirmed_by",
+                "decided_at",
+            ]
+        )
+        return previous
+
+    @property
+    def decision_is_final(self) -> bool:
+        return self.decision in FINAL_DECISIONS
+
+    @classmethod
     def lock_status(cls, attempt_id: int) -> str:
         """Take the attempt's row lock and return its status. Call it inside a transaction
         before inserting an attempt's first answer row.
@@ -207,6 +325,65 @@ class Closing:
     end: dt.datetime
     absence_added: int
     pending: bool
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for a second reviewer")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class DecisionProposal(models.Model):
+    """A cancel or postpone proposed by one reviewer, waiting for a second one (another
+    proctor of the exam, or the exam office) to confirm it, which makes it the sitting's
+    decision, or reject it, which leaves the sitting as it was; the note stays here.
+
+    Proposals are never deleted: together they are the sitting's decision history. The
+    student never sees one that is open or rejected.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="proposals")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    category = models.CharField(max_length=32, choices=DecisionCategory.choices)
+    comment = models.TextField()
+    proposed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    reviewed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("decision proposal")
+        verbose_name_plural = _("decision proposals")
+        constraints = [
+            # One open proposal per sitting: the database's guard behind the row lock.
+            models.UniqueConstraint(
+                fields=["attempt"],
+                condition=models.Q(status="open"),
+                name="one_open_proposal_per_attempt",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.decision} ({self.status})"
+
+    def close(self, *, status: str, reviewer: User, note: str, now: dt.datetime) -> None:
+        """Confirm or reject this proposal. Call it with the attempt's row lock held
+        (``Attempt.lock_for_decision``), after reading the proposal under it.
+
+        Race: two reviewers answering one proposal at once (a confirm and a reject, or
+        two confirms) would both find it open and both act; under the attempt's lock the
+        second finds it closed."""
+        self.status = status
+        self.reviewed_by = reviewer
+        self.reviewed_at = now
+        self.review_note = note
+        self.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
 
 
 class Answer(models.Model):

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,18 @@ from emtihan.policy import exams as exams_policy
 from emtihan.university.models import Student
 
 from .content import TRUE_FALSE_OPTIONS
-from .models import Answer, AnswerVersion, Attempt, AttemptStatus, Decision, Picture
+from .models import (
+    DECISION_CATEGORIES,
+    Answer,
+    AnswerVersion,
+    Attempt,
+    AttemptStatus,
+    Decision,
+    DecisionCategory,
+    DecisionProposal,
+    Picture,
+    ProposalStatus,
+)
 
 DIGEST_SHOWN = 12  # hex characters of the SHA-256 a receipt shows
 
@@ -263,12 +274,85 @@ def receipts_of(attempt: Attempt) -> list[ReceiptRow]:
 
 
 def attempts_pending_decision(user: User) -> QuerySet[Attempt]:
-    """Sittings in the person's scope marked for a decision (absence past the cap)."""
+    """Sittings in the person's scope waiting for a person: marked for a decision
+    (absence past the cap), or with a proposed cancel or postpone waiting for a second
+    reviewer."""
+    open_proposal = DecisionProposal.objects.filter(
+        attempt=OuterRef("pk"), status=ProposalStatus.OPEN
+    )
     return (
         policy.attempts_proctored_by(user)
-        .filter(decision=Decision.PENDING)
+        .filter(Q(decision=Decision.PENDING) | Q(Exists(open_proposal)))
         .select_related("exam", "student__user", "student__group")
         .order_by("exam__opens_at", "student__user__full_name")
+    )
+
+
+def decision_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The decision form's one select: for each decision, its reason categories, each
+    option's value ``"<decision>:<category>"`` (one choice, no script needed)."""
+    labels = dict(Decision.choices)
+    categories = dict(DecisionCategory.choices)
+    heading: dict[str, str] = {
+        Decision.CONTINUE: _("Accept: the work counts"),
+        Decision.CANCEL: _("Cancel the work (a second reviewer confirms)"),
+        Decision.POSTPONE: _("Postpone the exam (a second reviewer confirms)"),
+    }
+    return [
+        (
+            str(heading.get(decision, labels[decision])),
+            [(f"{decision}:{code}", str(categories[code])) for code in codes],
+        )
+        for decision, codes in DECISION_CATEGORIES.items()
+    ]
+
+
+@dataclass
+class ProposalRow:
+    """An open proposal as a reviewer reads it; ``can_confirm``: this person is a second
+    reviewer (``policy.attempts.is_second_reviewer``; the lists are already narrowed to
+    their scope, and the service asks ``may_confirm_proposal`` again)."""
+
+    proposal: DecisionProposal
+    can_confirm: bool
+
+
+def proposal_rows(user: User, proposals: list[DecisionProposal]) -> list[ProposalRow]:
+    return [ProposalRow(p, policy.is_second_reviewer(user, p)) for p in proposals]
+
+
+def open_proposals(attempt_ids: list[int]) -> dict[int, DecisionProposal]:
+    """The open proposal of each of these sittings (one query)."""
+    return {
+        p.attempt_id: p
+        for p in DecisionProposal.objects.filter(
+            attempt_id__in=attempt_ids, status=ProposalStatus.OPEN
+        ).select_related("proposed_by", "attempt__exam")
+    }
+
+
+def proposal_for(user: User, proposal_id: int) -> DecisionProposal | None:
+    """A proposal on a sitting the person may decide on, or None (as if it did not
+    exist)."""
+    proposal = (
+        DecisionProposal.objects.select_related(
+            "attempt__exam", "attempt__student__user", "proposed_by"
+        )
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None or not policy.may_reject_proposal(user, proposal):
+        return None
+    return proposal
+
+
+def proposals_of(attempt: Attempt) -> list[DecisionProposal]:
+    """Every proposal on a sitting, newest first: the open one and the answered ones with
+    their notes (one query)."""
+    return list(
+        DecisionProposal.objects.filter(attempt=attempt)
+        .select_related("proposed_by", "reviewed_by", "attempt__exam")
+        .order_by("-proposed_at", "-pk")
     )
 
 
@@ -286,30 +370,37 @@ def attempts_of_exam(exam: Exam) -> QuerySet[Attempt]:
     """Every sitting of an exam (``exam_for_proctor`` decides who gets here)."""
     return (
         Attempt.objects.filter(exam=exam)
-        .select_related("exam", "student__user", "student__group", "decided_by")
+        .select_related(
+            "exam", "student__user", "student__group", "decided_by", "decision_confirmed_by"
+        )
         .order_by("-absence_seconds", "student__user__full_name")
     )
 
 
 @dataclass
 class SittingRow:
-    """One sitting as a proctor reads it: state, time left and absence in minutes."""
+    """One sitting as a proctor reads it: state, time left and absence in minutes, and a
+    proposed decision waiting for a second reviewer."""
 
     attempt: Attempt
     ended: bool
     minutes_left: int | None  # None once the sitting has ended
     absence_minutes: int
     cap_minutes: int
+    proposal: ProposalRow | None = None
 
 
 def sitting_rows(
-    attempts: QuerySet[Attempt] | list[Attempt], *, now: dt.datetime | None = None
+    user: User, attempts: QuerySet[Attempt] | list[Attempt], *, now: dt.datetime | None = None
 ) -> list[SittingRow]:
     """Sittings with what the proctor's pages show. A sitting past its deadline that the
-    lock job has not reached yet reads as ended (the next request locks it)."""
+    lock job has not reached yet reads as ended (the next request locks it). Two queries."""
     now = now or timezone.now()
+    attempts = list(attempts)
+    proposals = open_proposals([a.pk for a in attempts])
     rows = []
     for attempt in attempts:
+        proposal = proposals.get(attempt.pk)
         ended = attempt.status != AttemptStatus.IN_PROGRESS or attempt.deadline <= now
         rows.append(
             SittingRow(
@@ -320,6 +411,7 @@ def sitting_rows(
                 else minutes_of_seconds((attempt.deadline - now).total_seconds()),
                 absence_minutes=minutes_of_seconds(attempt.absence_seconds),
                 cap_minutes=minutes_of_seconds(attempt.exam.absence_cap_seconds),
+                proposal=proposal_rows(user, [proposal])[0] if proposal else None,
             )
         )
     return rows

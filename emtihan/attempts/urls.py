@@ -15,4 +15,9 @@ urlpatterns = [
     path("decisions/", views.decisions, name="decisions"),
     path("decisions/exams/<id:exam_id>/", views.exam_attempts, name="exam_attempts"),
     path("decisions/<id:attempt_id>/", views.decide, name="decide"),
+    path(
+        "decisions/proposals/<id:proposal_id>/",
+        views.review_proposal,
+        name="review_proposal",
+    ),
 ]

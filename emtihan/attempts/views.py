@@ -29,8 +29,8 @@ from emtihan.core.texts import minutes_of_seconds
 from emtihan.exams.models import TimeoutPolicy
 from emtihan.policy import attempts as policy
 
-from . import selectors, services
-from .models import Attempt, AttemptStatus, Decision, Picture
+from . import drafts, selectors, services
+from .models import AttemptStatus, Decision, Picture, ProposalStatus
 
 API_BASE = "/api/v1/attempts/"
 # What json_script escapes: the JSON can sit inside <script type="application/json">
@@ -197,20 +197,26 @@ def proctor_exams(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def decisions(request: HttpRequest) -> HttpResponse:
-    """Sittings in the proctor's scope waiting for a decision (absence past the cap)."""
+    """Sittings in the proctor's scope waiting for a person: a decision (absence past the
+    cap) or a second reviewer (a proposed cancel or postpone)."""
     _require_decider(request)
     attempts = selectors.attempts_pending_decision(_user(request))
     return render(
         request,
         "attempts/decisions.html",
-        {"rows": selectors.sitting_rows(attempts), "decisions": _decision_choices()},
+        {
+            "rows": selectors.sitting_rows(_user(request), attempts),
+            "decision_groups": selectors.decision_groups(),
+            "draft": drafts.take(request),
+        },
     )
 
 
 @login_required
 @require_GET
 def exam_attempts(request: HttpRequest, exam_id: int) -> HttpResponse:
-    """Every sitting of one exam in the proctor's scope: state, time left, absence."""
+    """Every sitting of one exam in the proctor's scope: state, time left, absence, the
+    decision form and the proposals waiting for a second reviewer."""
     _require_decider(request)
     exam = selectors.exam_for_proctor(_user(request), exam_id)
     if exam is None:
@@ -220,8 +226,9 @@ def exam_attempts(request: HttpRequest, exam_id: int) -> HttpResponse:
         "attempts/exam_attempts.html",
         {
             "exam": exam,
-            "rows": selectors.sitting_rows(selectors.attempts_of_exam(exam)),
-            "decisions": _decision_choices(),
+            "rows": selectors.sitting_rows(_user(request), selectors.attempts_of_exam(exam)),
+            "decision_groups": selectors.decision_groups(),
+            "draft": drafts.take(request),
         },
     )
 
@@ -229,49 +236,104 @@ def exam_attempts(request: HttpRequest, exam_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """A proctor's decision; cancelling a work is asked again first (core/confirm.py)."""
+    """A proctor's decision: ``choice`` is ``"<decision>:<category>"`` (the form's one
+    select), with a ``comment``. An accept is final; a cancel or postpone is proposed for
+    a second reviewer (``review_proposal``), who is asked again before a cancel."""
     _require_decider(request)
     next_url = http.next_url(request, reverse("attempts:decisions"))
-    wants_cancel = request.POST.get("decision") == Decision.CANCEL
-    if wants_cancel and request.POST.get("reason", "").strip() and not confirmed(request):
-        attempt = (
-            Attempt.objects.select_related("student__user", "exam").filter(pk=attempt_id).first()
-        )
-        if attempt is None or not policy.may_decide(_user(request), attempt):
-            raise Http404(_(services.ERR_ATTEMPT_NOT_FOUND))
-        return confirmation_page(
-            request,
-            title=_("Cancel the work?"),
-            question=_("Cancel the work of %(student)s in “%(exam)s”?")
-            % {"student": attempt.student.user.get_full_name(), "exam": attempt.exam.title},
-            consequences=_(
-                "The sitting is marked cancelled: the work is not accepted. Its answers and "
-                "receipts stay on record; a later decision, with its reason, can replace this one."
-            ),
-            button=_("Cancel the work"),
-            cancel_url=next_url,
-            keep=("decision", "reason", "next"),
-        )
+    decision, _sep, category = request.POST.get("choice", "").partition(":")
     with service_errors(request) as call:
-        attempt = services.attempt_decide(
+        result = services.attempt_decide(
             actor=_user(request),
             attempt_id=attempt_id,
-            decision=request.POST.get("decision", ""),
-            reason=request.POST.get("reason", ""),
+            decision=decision,
+            category=category,
+            comment=request.POST.get("comment", ""),
         )
-    if call.ok:
+    if not call.ok:
+        # What the proctor wrote is offered again on the page they return to.
+        drafts.keep(request, attempt_id=attempt_id)
+    elif result.proposal is not None:
+        messages.success(
+            request,
+            _(
+                "Proposed for %(student)s: %(decision)s. It takes effect once a second "
+                "reviewer (another proctor of the exam or the exam office) confirms it."
+            )
+            % {
+                "student": result.attempt.student,
+                "decision": result.proposal.get_decision_display(),
+            },
+        )
+    else:
         messages.success(
             request,
             _("Decision recorded for %(student)s: %(decision)s.")
-            % {"student": attempt.student, "decision": attempt.get_decision_display()},
+            % {
+                "student": result.attempt.student,
+                "decision": result.attempt.get_decision_display(),
+            },
         )
+    return redirect(next_url)
+
+
+@login_required
+@require_POST
+def review_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """The second reviewer confirms or rejects a proposed cancel or postpone (the proposer
+    may only reject: withdraw). Confirming a cancel is asked again first (core/confirm.py)."""
+    _require_decider(request)
+    next_url = http.next_url(request, reverse("attempts:decisions"))
+    action = request.POST.get("action", "")
+    if action == "confirm" and not confirmed(request):
+        proposal = selectors.proposal_for(_user(request), proposal_id)
+        if proposal is None:
+            raise Http404(_(services.ERR_PROPOSAL_NOT_FOUND))
+        if proposal.decision == Decision.CANCEL:
+            attempt = proposal.attempt
+            return confirmation_page(
+                request,
+                title=_("Cancel the work?"),
+                question=_("Cancel the work of %(student)s in “%(exam)s”?")
+                % {"student": attempt.student.user.get_full_name(), "exam": attempt.exam.title},
+                consequences=_(
+                    "You confirm the cancel proposed by %(proposer)s (%(category)s). The "
+                    "sitting is marked cancelled: the work is not accepted, and the student "
+                    "is told by e-mail and on their exams page. Its answers and receipts stay "
+                    "on record; a later decision, with its reason, can replace this one."
+                )
+                % {
+                    "proposer": proposal.proposed_by.get_full_name(),
+                    "category": proposal.get_category_display(),
+                },
+                button=_("Cancel the work"),
+                cancel_url=next_url,
+                keep=("action", "note", "next"),
+            )
+    with service_errors(request) as call:
+        proposal = services.attempt_proposal_review(
+            actor=_user(request),
+            proposal_id=proposal_id,
+            action=action,
+            note=request.POST.get("note", ""),
+        )
+    if call.ok:
+        attempt = proposal.attempt
+        if proposal.status == ProposalStatus.CONFIRMED:
+            messages.success(
+                request,
+                _("Decision confirmed for %(student)s: %(decision)s.")
+                % {"student": attempt.student, "decision": attempt.get_decision_display()},
+            )
+        else:
+            messages.success(
+                request,
+                _("Proposal rejected for %(student)s: the sitting stays as it was.")
+                % {"student": attempt.student},
+            )
     return redirect(next_url)
 
 
 def _require_decider(request: HttpRequest) -> None:
     if not policy.may_open_decisions(_user(request)):
         raise PermissionDenied(_(services.ERR_NOT_DECIDER))
-
-
-def _decision_choices() -> list[tuple[str, str]]:
-    return [(value, str(label)) for value, label in Decision.choices if value in services.DECISIONS]

@@ -5,6 +5,8 @@
 - A proctor reads the sittings of the exams in their scope (``policy.exams``) and
   decides on them; staff do the same for every exam. Whether a sitting *can* be decided
   (it must have ended) is the sitting's state, checked by ``attempts.services``.
+- A cancel or postpone needs a second reviewer: whoever may decide on the sitting,
+  except the person who proposed it (``may_confirm_proposal``).
 - A picture in a student's answer is served to that student, to the teachers who manage
   the exam and the head of its discipline's department, to proctors in scope, and, by its
   opaque key only, to graders of the exam: the path ``attempts:picture`` names the
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from emtihan.attempts.models import Attempt, Picture
+from emtihan.attempts.models import Attempt, DecisionProposal, Picture
 from emtihan.exams.models import Exam, ExamStatus
 from emtihan.university.models import Student
 
@@ -56,6 +58,24 @@ def attempts_proctored_by(user: Person) -> QuerySet[Attempt]:
 def may_decide(user: Person, attempt: Attempt) -> bool:
     """Accept, cancel or postpone a sitting: proctors of its exam, and staff."""
     return may_proctor_exam(user, attempt.exam_id)
+
+
+def is_second_reviewer(user: Person, proposal: DecisionProposal) -> bool:
+    """Not the person who proposed it: the half of ``may_confirm_proposal`` a list of
+    proposals already narrowed to the person's scope still needs (no query)."""
+    return is_person(user) and user.pk != proposal.proposed_by_id
+
+
+def may_confirm_proposal(user: Person, proposal: DecisionProposal) -> bool:
+    """Confirm a proposed cancel or postpone, making it final: a second reviewer, that
+    is whoever may decide on the sitting except the person who proposed it."""
+    return is_second_reviewer(user, proposal) and may_decide(user, proposal.attempt)
+
+
+def may_reject_proposal(user: Person, proposal: DecisionProposal) -> bool:
+    """Reject a proposal (the sitting stays undecided, the note is kept): whoever may
+    decide on the sitting, the proposer included (that is how they withdraw it)."""
+    return may_decide(user, proposal.attempt)
 
 
 def _exam_staff_may_view(user: Person, attempt: Attempt) -> bool:

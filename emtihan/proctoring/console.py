@@ -11,10 +11,11 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from emtihan.accounts.models import User
-from emtihan.attempts.models import Attempt, AttemptStatus
+from emtihan.attempts.models import Attempt, AttemptStatus, DecisionProposal, ProposalStatus
 from emtihan.core.texts import minutes_of_seconds
 from emtihan.exams.models import Exam
 from emtihan.policy import proctoring as policy
@@ -89,6 +90,7 @@ class ConsoleRow:
     minutes_left: int | None  # None once the sitting has ended
     absence_minutes: int
     cap_minutes: int
+    awaiting_review: bool  # a proposed cancel or postpone waits for a second reviewer
     identity_status: str | None
     identity_label: str
     open_flags: int
@@ -109,9 +111,11 @@ def console_exam(user: User, exam_id: int) -> Exam | None:
 def console_rows(exam: Exam, *, now: dt.datetime | None = None) -> list[ConsoleRow]:
     """Every sitting of the exam, by priority (highest first), then by name."""
     now = now or timezone.now()
+    awaiting = DecisionProposal.objects.filter(attempt=OuterRef("pk"), status=ProposalStatus.OPEN)
     attempts = list(
         Attempt.objects.filter(exam=exam)
         .select_related("exam", "student__user", "student__group", "proctoring")
+        .annotate(awaiting_review=Exists(awaiting))
         .order_by("student__user__full_name")
     )
     flags: dict[int, list[tuple[str, dt.datetime]]] = {}
@@ -142,6 +146,7 @@ def console_rows(exam: Exam, *, now: dt.datetime | None = None) -> list[ConsoleR
                 else minutes_of_seconds((attempt.deadline - now).total_seconds()),
                 absence_minutes=minutes_of_seconds(attempt.absence_seconds),
                 cap_minutes=minutes_of_seconds(exam.absence_cap_seconds),
+                awaiting_review=bool(getattr(attempt, "awaiting_review", False)),
                 identity_status=status,
                 identity_label=str(identity_labels[status]) if status else "",
                 open_flags=len(own),

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from emtihan.accounts.models import User
-from emtihan.attempts import services as attempts_services
-from emtihan.attempts.models import Attempt, AttemptStatus, Decision
+from emtihan.attempts import selectors as attempts_selectors
+from emtihan.attempts.models import Attempt, AttemptStatus, ProposalStatus
 from emtihan.policy import proctoring as policy
 
 from .models import (
@@ -72,7 +72,9 @@ def review_attempt(user: User, attempt_id: int) -> Attempt | None:
     """The attempt, if the person may review it (proctors of its exam, staff); None
     otherwise, as if it did not exist."""
     attempt = (
-        Attempt.objects.select_related("exam", "student__user", "student__group")
+        Attempt.objects.select_related(
+            "exam", "student__user", "student__group", "decided_by", "decision_confirmed_by"
+        )
         .filter(pk=attempt_id)
         .first()
     )
@@ -236,8 +238,9 @@ def identity_checks(session: ProctoringSession | None) -> list[dict[str, Any]]:
     ]
 
 
-def review_context(attempt: Attempt) -> dict[str, Any]:
-    """Everything the review page shows about one sitting."""
+def review_context(user: User, attempt: Attempt) -> dict[str, Any]:
+    """Everything the review page shows about one sitting (``user``: the reviewer, who
+    may or may not be a second reviewer of its open proposal)."""
     session = ProctoringSession.objects.filter(attempt=attempt).select_related("student").first()
     snapshots = list(Snapshot.objects.filter(attempt=attempt).order_by("taken_at"))
     end = attempt.finished_at or attempt.deadline
@@ -252,16 +255,17 @@ def review_context(attempt: Attempt) -> dict[str, Any]:
     )
     photo = media_url("photo", session.pk) if session and session.student.photo else ""
     ended = attempt.status != AttemptStatus.IN_PROGRESS or attempt.deadline <= timezone.now()
+    proposals = attempts_selectors.proposals_of(attempt)
+    open_ones = [p for p in proposals if p.status == ProposalStatus.OPEN]
     return {
         "attempt": attempt,
         "ended": ended,
-        # The sitting's decision is the attempts app's (attempts:decide, the same service
-        # as the absence-cap decision): the page offers its form once the sitting ended.
-        "decisions": [
-            (value, str(label))
-            for value, label in Decision.choices
-            if value in attempts_services.DECISIONS
-        ],
+        # The sitting's decision is the attempts app's (attempts:decide and
+        # attempts:review_proposal, the same services as the absence-cap decision): the
+        # page offers its form once the sitting ended, or the open proposal's review.
+        "decision_groups": attempts_selectors.decision_groups(),
+        "proposal": attempts_selectors.proposal_rows(user, open_ones)[0] if open_ones else None,
+        "answered_proposals": [p for p in proposals if p.status != ProposalStatus.OPEN],
         "session": session,
         "timeline": timeline(attempt),
         "plot": plot,

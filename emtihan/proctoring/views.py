@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from emtihan.accounts.models import User
+from emtihan.attempts import drafts as attempt_drafts
 from emtihan.core.errors import DomainError
 from emtihan.core.pages import service_errors
 from emtihan.policy import proctoring as policy
@@ -110,7 +111,11 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = review_reads.review_attempt(_user(request), attempt_id)
     if attempt is None:
         raise Http404
-    context = {**review_reads.review_context(attempt), "tab": "proctor"}
+    context = {
+        **review_reads.review_context(_user(request), attempt),
+        "draft": attempt_drafts.take(request),
+        "tab": "proctor",
+    }
     return render(request, "proctoring/review.html", context)
 
 

@@ -16,13 +16,22 @@ Every service takes an optional ``now`` (server time) so that tests can move the
 
 Modules: ``rules`` (limits, messages, errors, reading the attempt row), ``start``,
 ``answers`` (draft save and send), ``presence`` (heartbeat and absence), ``closing``
-(finish, time-out lock, decisions) and ``pictures``. Callers import from
+(finish, time-out lock), ``decisions`` (accept, cancel, postpone, the second reviewer)
+and ``pictures``. Callers import from
 ``emtihan.attempts.services``, which re-exports every public name.
 """
 
 from ..models import GRACE_SECONDS, PRESENCE_WRITE_SECONDS
 from .answers import answer_save, answer_send
-from .closing import DECISIONS, attempt_decide, attempt_finish, attempts_lock_expired
+from .closing import attempt_finish, attempts_lock_expired
+from .decisions import (
+    DECISIONS,
+    REVIEW_ACTIONS,
+    DecisionResult,
+    attempt_decide,
+    attempt_proposal_review,
+    comment_needed,
+)
 from .pictures import (
     PICTURE_FORMATS,
     PICTURE_MAX_BYTES,
@@ -34,6 +43,9 @@ from .presence import attempt_resume, heartbeat
 from .rules import (
     ERR_ATTEMPT_NOT_FOUND,
     ERR_BASE_VERSION,
+    ERR_CATEGORY_UNKNOWN,
+    ERR_COMMENT_REQUIRED,
+    ERR_COMMENT_TOO_LONG,
     ERR_DECISION_UNKNOWN,
     ERR_EXAM_NOT_FOUND,
     ERR_FINISHED,
@@ -42,14 +54,20 @@ from .rules import (
     ERR_NOT_OPEN_YET,
     ERR_NOT_STUDENT,
     ERR_NOT_YOUR_GROUP,
+    ERR_NOTE_REQUIRED,
+    ERR_OWN_PROPOSAL,
     ERR_PICTURE_DIMENSIONS,
     ERR_PICTURE_FORMAT,
     ERR_PICTURE_LIMIT,
     ERR_PICTURE_REQUIRED,
     ERR_PICTURE_TOO_LARGE,
     ERR_PICTURES_NOT_ALLOWED,
+    ERR_PROPOSAL_CLOSED,
+    ERR_PROPOSAL_NOT_FOUND,
+    ERR_PROPOSAL_OPEN,
     ERR_QUESTION_NOT_FOUND,
     ERR_REASON_REQUIRED,
+    ERR_REVIEW_UNKNOWN,
     ERR_STALE,
     ERR_STILL_IN_PROGRESS,
     ERR_TIME_OVER,
@@ -66,11 +84,20 @@ __all__ = [
     "DECISIONS",
     "ERR_ATTEMPT_NOT_FOUND",
     "ERR_BASE_VERSION",
+    "ERR_CATEGORY_UNKNOWN",
+    "ERR_COMMENT_REQUIRED",
+    "ERR_COMMENT_TOO_LONG",
     "ERR_DECISION_UNKNOWN",
     "ERR_EXAM_NOT_FOUND",
     "ERR_FINISHED",
     "ERR_KEY",
     "ERR_NOT_DECIDER",
+    "ERR_NOTE_REQUIRED",
+    "ERR_OWN_PROPOSAL",
+    "ERR_PROPOSAL_CLOSED",
+    "ERR_PROPOSAL_NOT_FOUND",
+    "ERR_PROPOSAL_OPEN",
+    "ERR_REVIEW_UNKNOWN",
     "ERR_STILL_IN_PROGRESS",
     "ERR_NOT_OPEN_YET",
     "ERR_NOT_STUDENT",
@@ -93,6 +120,8 @@ __all__ = [
     "PICTURE_MAX_BYTES",
     "PICTURE_MAX_SIDE",
     "PRESENCE_WRITE_SECONDS",
+    "REVIEW_ACTIONS",
+    "DecisionResult",
     "Receipt",
     "SaveResult",
     "StartRequest",
@@ -101,6 +130,8 @@ __all__ = [
     "answer_save",
     "answer_send",
     "attempt_decide",
+    "attempt_proposal_review",
+    "comment_needed",
     "attempt_finish",
     "attempt_resume",
     "attempt_start",

@@ -1,4 +1,5 @@
-"""The end of a sitting: the student's finish, the time-out lock, and a proctor's decision."""
+"""The end of a sitting: the student's finish and the time-out lock (a person's decision
+afterwards is ``decisions``)."""
 
 from __future__ import annotations
 
@@ -7,28 +8,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
-from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from emtihan.exams.models import TimeoutPolicy
-from emtihan.policy import attempts as policy
 
 from .. import content as answer_content
-from ..models import Answer, AnswerVersion, Attempt, AttemptStatus, Decision
-from .rules import (
-    ERR_ATTEMPT_NOT_FOUND,
-    ERR_DECISION_UNKNOWN,
-    ERR_NOT_DECIDER,
-    ERR_REASON_REQUIRED,
-    ERR_STILL_IN_PROGRESS,
-    NotFoundError,
-    attempt_of,
-    audit_absence_pending,
-)
-
-DECISIONS = (Decision.CONTINUE, Decision.CANCEL, Decision.POSTPONE)
+from ..models import Answer, AnswerVersion, Attempt, AttemptStatus
+from .rules import attempt_of, audit_absence_pending
 
 
 def lock_if_expired(attempt: Attempt, now: dt.datetime) -> None:
@@ -146,49 +133,3 @@ def _apply_timeout_policy(attempt: Attempt, *, end: dt.datetime) -> list[dict[st
         {"question_id": v.answer.question_id, "version": v.number, "digest": v.digest}
         for v in versions
     ]
-
-
-def attempt_decide(
-    *, actor: User, attempt_id: int, decision: str, reason: str, now: dt.datetime | None = None
-) -> Attempt:
-    """A proctor's or the exam office's decision on a sitting (typically one marked
-    pending for absence): accept the work, cancel it, or postpone the exam.
-
-    Only proctors of the sitting's exam and staff decide (``policy.attempts.may_decide``;
-    a sitting outside the scope is "not found"), and only on a sitting that has ended: a
-    student still writing is not cancelled under their hands (``ERR_STILL_IN_PROGRESS``).
-    A sitting past its deadline is locked first, as any request does."""
-    now = now or timezone.now()
-    if not policy.may_open_decisions(actor):
-        raise PermissionDeniedError(_(ERR_NOT_DECIDER))
-    errors: dict[str, list[str]] = {}
-    if decision not in DECISIONS:
-        errors["decision"] = [_(ERR_DECISION_UNKNOWN)]
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = [_(ERR_REASON_REQUIRED)]
-    if errors:
-        raise ValidationFailed(errors)
-    found = Attempt.objects.filter(pk=attempt_id).first()
-    if found is None or not policy.may_decide(actor, found):
-        raise NotFoundError(_(ERR_ATTEMPT_NOT_FOUND))
-    lock_if_expired(found, now)
-    with transaction.atomic():
-        # The row lock orders this decision after a finish or time-out in flight, so the
-        # status read here is the one the decision applies to.
-        attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
-        if attempt.status == AttemptStatus.IN_PROGRESS:
-            raise DomainError(_(ERR_STILL_IN_PROGRESS))
-        previous = attempt.decision
-        attempt.decision = decision
-        attempt.decision_reason = reason
-        attempt.decided_by = actor
-        attempt.decided_at = now
-        attempt.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
-        audit_record(
-            actor=actor,
-            action="attempt.decide",
-            obj=attempt,
-            data={"decision": decision, "previous": previous, "reason": reason},
-        )
-    return attempt

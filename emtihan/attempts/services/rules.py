@@ -40,6 +40,22 @@ ERR_DECISION_UNKNOWN = gettext_noop(
     "Choose one decision: accept the work, cancel it or postpone the exam."
 )
 ERR_REASON_REQUIRED = gettext_noop("Write the reason for this decision.")
+ERR_CATEGORY_UNKNOWN = gettext_noop("Choose a reason from the list for this decision.")
+ERR_COMMENT_REQUIRED = gettext_noop(
+    "Write a comment: a cancel, a postpone and the reason “Other” need one."
+)
+ERR_COMMENT_TOO_LONG = gettext_noop("The comment is longer than 2000 characters.")
+ERR_PROPOSAL_OPEN = gettext_noop(
+    "A proposed decision on this sitting is waiting for a second reviewer: confirm or "
+    "reject it first."
+)
+ERR_PROPOSAL_NOT_FOUND = gettext_noop("This proposed decision does not exist.")
+ERR_PROPOSAL_CLOSED = gettext_noop("This proposed decision has already been confirmed or rejected.")
+ERR_OWN_PROPOSAL = gettext_noop(
+    "You proposed this decision: another proctor of the exam or the exam office confirms it."
+)
+ERR_NOTE_REQUIRED = gettext_noop("Write why you reject the proposed decision.")
+ERR_REVIEW_UNKNOWN = gettext_noop("Choose to confirm or to reject the proposed decision.")
 ERR_PICTURES_NOT_ALLOWED = gettext_noop("Pictures are not allowed in this exam.")
 ERR_PICTURE_REQUIRED = gettext_noop("Choose a picture to upload.")
 ERR_PICTURE_TOO_LARGE = gettext_noop("The picture is larger than 5 MB.")

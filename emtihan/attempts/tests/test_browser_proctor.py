@@ -1,12 +1,12 @@
 """A proctor's way to an exam's sittings in Chromium: they land on their exams, open one,
-read each sitting's state, time left and absence in minutes, and decide on one that has
-ended through its form."""
+read each sitting's state, time left and absence in minutes, and propose a decision on one
+that has ended through its form (a postpone waits for a second reviewer)."""
 
 from __future__ import annotations
 
 import pytest
 
-from emtihan.attempts.models import Attempt, Decision
+from emtihan.attempts.models import Attempt, Decision, DecisionProposal
 from emtihan.attempts.tests.test_browser_sitting import db
 from emtihan.conftest import login
 
@@ -32,9 +32,19 @@ def test_a_proctor_reaches_the_sittings_of_their_exam_and_decides(new_page, cast
     away = sittings.locator("tr", has_text=cast.user("classmate").full_name)
     assert "49 minutes of 20 minutes" in away.inner_text()  # 50 minutes gone, 60 s of grace
     assert "Waiting for a decision" in away.inner_text()
-    away.get_by_label("Decision").select_option(Decision.POSTPONE)
-    away.get_by_label("Reason").fill("Power cut in the dormitory, confirmed by the warden")
+    away.get_by_label("Decision and reason").select_option(label="Technical failure")
+    away.get_by_label("Comment").fill("Power cut in the dormitory, confirmed by the warden")
     away.get_by_role("button", name="Decide").click()
-    page.get_by_text(f"Decision recorded for {cast.user('classmate')}").wait_for()
-    attempt = db(lambda: Attempt.objects.get(pk=cast.classmate_attempt.pk))
-    assert (attempt.decision, attempt.decided_by_id) == (Decision.POSTPONE, cast.user("proctor").pk)
+    page.get_by_text(f"Proposed for {cast.user('classmate')}").wait_for()
+    # A postpone waits for a second reviewer: the row now offers its review instead.
+    away = page.locator("#sittings tr", has_text=cast.user("classmate").full_name)
+    assert "Awaiting second review" in away.inner_text()
+    proposal = db(lambda: DecisionProposal.objects.get(attempt=cast.classmate_attempt))
+    assert (proposal.decision, proposal.category, proposal.proposed_by_id) == (
+        Decision.POSTPONE,
+        "technical_failure",
+        cast.user("proctor").pk,
+    )
+    assert db(lambda: Attempt.objects.get(pk=cast.classmate_attempt.pk).decision) == (
+        Decision.PENDING
+    )

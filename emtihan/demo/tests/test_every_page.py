@@ -66,6 +66,7 @@ NOT_PAGES = {
     "attempts:picture": "a picture inside an answer",
     "attempts:picture_by_key": "a picture as the grading pages will show it (by its key)",
     "attempts:decide": "POST only (the decision form)",
+    "attempts:review_proposal": "POST only (the second reviewer's form)",
     "examforms:review_bulk": "POST only (bulk review)",
     "university:import_rerun": "POST only",
     "exams:publish": "POST only",

@@ -44,7 +44,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
-from emtihan.attempts.models import Attempt, Decision, Picture
+from emtihan.attempts.models import Attempt, Decision, DecisionProposal, Picture, ProposalStatus
 from emtihan.conftest import PERSONAS, Cast, ProctoredCast, jpeg_upload, wav_upload
 from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
@@ -162,6 +162,29 @@ def consent_version(exam: Exam) -> str:
     from emtihan.proctoring import services as proctoring
 
     return proctoring.consent_version(proctoring.consent_paragraphs(exam, "en"))
+
+
+def proposed_cancel(c: Cast) -> None:
+    """Another proctor of the exam (no persona) proposed cancelling the classmate's work:
+    every persona but them may be its second reviewer."""
+    from emtihan.accounts.models import Role
+    from emtihan.attempts import services as attempts
+    from emtihan.conftest import make_user
+    from emtihan.exams import assignments
+
+    other = make_user("battery-proposer@test.local", Role.PROCTOR)
+    assignments.proctor_assign(actor=c.world.registrar, user=other, exam=c.exam)
+    attempts.attempt_decide(
+        actor=other,
+        attempt_id=c.classmate_attempt.pk,
+        decision=Decision.CANCEL,
+        category="another_person",
+        comment="Proposed for the battery",
+    )
+
+
+def open_proposal_id(c: Cast) -> int:
+    return DecisionProposal.objects.get(attempt=c.classmate_attempt, status=ProposalStatus.OPEN).pk
 
 
 def snapshot_due(p: ProctoredCast) -> None:
@@ -574,6 +597,7 @@ CASES: list[Case] = [
     ),
     Case(
         "attempts:decide",
+        # A cancel is proposed (a second reviewer confirms it): no question asked yet.
         u("attempts:decide", lambda c: c.classmate_attempt.pk),
         expect(
             DENIED,
@@ -582,17 +606,24 @@ CASES: list[Case] = [
             registrar=Expect(302, wrote=True),
         ),
         method="post",
-        data=lambda c: {"decision": "cancel", "reason": "Battery", **CONFIRMED},
-        effect=lambda c: Attempt.objects.get(pk=c.classmate_attempt.pk).decision == Decision.CANCEL,
+        data=lambda c: {"choice": "cancel:another_person", "comment": "Battery"},
+        effect=lambda c: DecisionProposal.objects.filter(attempt=c.classmate_attempt).exists(),
     ),
     Case(
         "attempts:decide",
-        # Cancelling asks first, and only those who may decide are asked.
+        # An accept is final at once.
         u("attempts:decide", lambda c: c.classmate_attempt.pk),
-        expect(DENIED, proctor=OK, unassigned_proctor=MISSING, registrar=OK),
+        expect(
+            DENIED,
+            proctor=Expect(302, wrote=True),
+            unassigned_proctor=MISSING,
+            registrar=Expect(302, wrote=True),
+        ),
         method="post",
-        data=lambda c: {"decision": "cancel", "reason": "Battery"},
-        effect=lambda c: Attempt.objects.get(pk=c.classmate_attempt.pk).decision == Decision.CANCEL,
+        data=lambda c: {"choice": "continue:no_violation", "comment": ""},
+        effect=lambda c: (
+            Attempt.objects.get(pk=c.classmate_attempt.pk).decision == Decision.CONTINUE
+        ),
     ),
     Case(
         "attempts:decide",
@@ -600,8 +631,50 @@ CASES: list[Case] = [
         u("attempts:decide", lambda c: c.attempt.pk),
         expect(DENIED, proctor=REDIRECT, unassigned_proctor=MISSING, registrar=REDIRECT),
         method="post",
-        data=lambda c: {"decision": "cancel", "reason": "Battery", **CONFIRMED},
-        effect=lambda c: Attempt.objects.get(pk=c.attempt.pk).decision == Decision.CANCEL,
+        data=lambda c: {"choice": "continue:no_violation", "comment": ""},
+        effect=lambda c: Attempt.objects.get(pk=c.attempt.pk).decision == Decision.CONTINUE,
+    ),
+    Case(
+        "attempts:review_proposal",
+        # A second reviewer confirms a cancel another proctor proposed (after the question).
+        u("attempts:review_proposal", open_proposal_id),
+        expect(
+            DENIED,
+            proctor=Expect(302, wrote=True),
+            unassigned_proctor=MISSING,
+            registrar=Expect(302, wrote=True),
+        ),
+        method="post",
+        data=lambda c: {"action": "confirm", "note": "Battery", **CONFIRMED},
+        prepare=proposed_cancel,
+        effect=lambda c: Attempt.objects.get(pk=c.classmate_attempt.pk).decision == Decision.CANCEL,
+    ),
+    Case(
+        "attempts:review_proposal",
+        # Confirming a cancel asks first, and only those who may review are asked.
+        u("attempts:review_proposal", open_proposal_id),
+        expect(DENIED, proctor=OK, unassigned_proctor=MISSING, registrar=OK),
+        method="post",
+        data=lambda c: {"action": "confirm", "note": "Battery"},
+        prepare=proposed_cancel,
+        effect=lambda c: Attempt.objects.get(pk=c.classmate_attempt.pk).decision == Decision.CANCEL,
+    ),
+    Case(
+        "attempts:review_proposal",
+        # Rejecting keeps the sitting as it was, with the note.
+        u("attempts:review_proposal", open_proposal_id),
+        expect(
+            DENIED,
+            proctor=Expect(302, wrote=True),
+            unassigned_proctor=MISSING,
+            registrar=Expect(302, wrote=True),
+        ),
+        method="post",
+        data=lambda c: {"action": "reject", "note": "Battery"},
+        prepare=proposed_cancel,
+        effect=lambda c: DecisionProposal.objects.filter(
+            attempt=c.classmate_attempt, status=ProposalStatus.REJECTED
+        ).exists(),
     ),
     # --- the API's own pages --------------------------------------------------------------------
     Case("api:openapi-json", u("api:openapi-json"), expect(OK, anonymous=OK)),

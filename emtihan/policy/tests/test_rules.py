@@ -202,6 +202,30 @@ def test_an_assignment_needs_the_role_still(cast):
     assert not attempts.may_decide(proctor, cast.classmate_attempt)
 
 
+def test_a_proposal_needs_a_second_reviewer_who_may_decide(cast):
+    """Who confirms a proposed cancel or postpone: whoever may decide on the sitting,
+    except its proposer; who rejects it: whoever may decide, the proposer included."""
+    from emtihan.attempts import services as attempt_services
+    from emtihan.attempts.models import Decision
+
+    proposal = attempt_services.attempt_decide(
+        actor=cast.user("proctor"),
+        attempt_id=cast.classmate_attempt.pk,
+        decision=Decision.POSTPONE,
+        category="illness_emergency",
+        comment="Called the office from hospital",
+    ).proposal
+    assert proposal is not None
+    confirm = {
+        p for p in cast.personas if attempts.may_confirm_proposal(cast.personas[p], proposal)
+    }
+    reject = {p for p in cast.personas if attempts.may_reject_proposal(cast.personas[p], proposal)}
+    assert confirm == {"registrar"}  # the exam's other deciders; never the proposer
+    assert reject == {"proctor", "registrar"}
+    assert not attempts.is_second_reviewer(cast.user("proctor"), proposal)
+    assert not attempts.is_second_reviewer(AnonymousUser(), proposal)
+
+
 def test_graders_grade_their_exams_only(cast):
     assert list(exams.exams_graded_by(cast.user("grader"))) == [cast.exam]
     assert list(exams.exams_graded_by(cast.user("unassigned_grader"))) == []

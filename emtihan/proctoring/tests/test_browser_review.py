@@ -94,12 +94,22 @@ def test_the_proctor_decides_an_ended_sitting_from_its_review(new_page, world, p
     page = new_page()
     login(page, proctor.email)
     page.goto(f"/proctoring/review/{attempt.pk}/")
-    form = page.locator("#sitting-decision")
-    form.get_by_label("Decision").select_option(Decision.CONTINUE)
-    form.get_by_label("Reason").fill("Flags reviewed: the phone was the student's calculator app")
+    form = page.locator(f"#decide-{attempt.pk}")
+    form.get_by_label("Decision and reason").select_option(label="Other (see the comment)")
+    form.get_by_role("button", name="Decide").click()
+    # "Other" needs a comment: the server says so, and the choice made is kept.
+    page.get_by_text("Write a comment").wait_for()
+    form = page.locator(f"#decide-{attempt.pk}")
+    assert form.get_by_label("Decision and reason").input_value() == "continue:other"
+    form.get_by_label("Comment").fill("Flags reviewed: the phone was the student's calculator app")
     form.get_by_role("button", name="Decide").click()
     page.get_by_text("Decision recorded for").wait_for()
     assert f"/proctoring/review/{attempt.pk}/" in page.url
+    # An accept is final at once: the page shows it, with who decided.
+    decision = page.locator("#decision")
+    assert "Accepted: the work counts" in decision.inner_text()
+    assert "calculator app" in decision.inner_text()
+    assert "Decided by" in decision.inner_text()
     row = db(lambda: Attempt.objects.get(pk=attempt.pk))
-    assert row.decision == Decision.CONTINUE
+    assert (row.decision, row.decision_category) == (Decision.CONTINUE, "other")
     assert row.decided_by_id == proctor.pk

@@ -64,7 +64,7 @@ def test_a_decided_attempt_is_not_marked_pending_again(sitting, exam_proctor):
         actor=exam_proctor,
         attempt_id=sitting.attempt.pk,
         decision=Decision.CONTINUE,
-        reason="ok",
+        category="technical_only",
         now=NOW + 32 * MINUTE,
     )
     assert sitting.beat(NOW + 60 * MINUTE).decision == Decision.CONTINUE
