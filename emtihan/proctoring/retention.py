@@ -3,7 +3,8 @@
 (docs/PROCTORING.md, "Retention").
 
 The clock starts at ``Attempt.decided_at`` for a sitting someone decided on; at the
-sitting's end for one that needed no decision; never while a decision is pending; at
+sitting's end for one that needed no decision; never while a decision is pending or a
+proposed cancel or postpone waits for its second reviewer (who needs the evidence); at
 the exam window's close for a session that never became a sitting. What goes: the
 files and rows of snapshots, voice clips and identity-check frames, the keyframes of
 browser events, the face embedding of the photo on file and the baseline pose. What
@@ -19,14 +20,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from emtihan.attempts.models import Attempt, AttemptStatus, Decision
+from emtihan.attempts.models import (
+    FINAL_DECISIONS,
+    Attempt,
+    AttemptStatus,
+    Decision,
+    DecisionProposal,
+    ProposalStatus,
+)
 from emtihan.audit.services import audit_record
 
 from . import files
 from .models import AudioClip, BrowserEvent, IdentityFrame, ProctoringSession, Snapshot
-
-# Decisions that start the clock (a pending one holds it).
-FINAL_DECISIONS = (Decision.CONTINUE, Decision.CANCEL, Decision.POSTPONE)
 
 
 def retention_start(session: ProctoringSession) -> dt.datetime | None:
@@ -37,6 +42,8 @@ def retention_start(session: ProctoringSession) -> dt.datetime | None:
     )
     if attempt is None:
         return session.exam.closes_at
+    if DecisionProposal.objects.filter(attempt=attempt, status=ProposalStatus.OPEN).exists():
+        return None  # the second reviewer needs the recordings
     if attempt.decision in FINAL_DECISIONS:
         return attempt.decided_at
     if attempt.decision == Decision.NONE and attempt.status != AttemptStatus.IN_PROGRESS:

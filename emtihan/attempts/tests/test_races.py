@@ -11,11 +11,19 @@ import pytest
 from django.db import connection
 
 from emtihan.attempts import services
-from emtihan.attempts.models import AnswerVersion, Attempt, AttemptStatus
+from emtihan.attempts.models import (
+    AnswerVersion,
+    Attempt,
+    AttemptStatus,
+    DecisionProposal,
+    ProposalStatus,
+)
 from emtihan.attempts.services import answers as answer_services
 from emtihan.attempts.services import closing as closing_services
+from emtihan.attempts.services import decisions as decision_services
 from emtihan.attempts.tests.conftest import NOW, SECOND, Sitting, doc
 from emtihan.audit.services import audit_record
+from emtihan.core.errors import DomainError
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -120,3 +128,101 @@ def test_two_starts_at_once_make_one_attempt(world, exam):
     assert all(r is not None for r in results), threads
     assert results[0].pk == results[1].pk
     assert Attempt.objects.get().status == AttemptStatus.IN_PROGRESS
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_reviewers(world, exam, sitting):
+    """The sitting ended, and two proctors of its exam besides the exam office."""
+    from emtihan.accounts.models import Role
+    from emtihan.attempts.tests.conftest import assign_proctor
+    from emtihan.conftest import make_user
+
+    services.attempt_finish(
+        attempt_id=sitting.attempt.pk, student_user=sitting.user, now=NOW + 10 * SECOND
+    )
+    first = make_user("race-a@test.local", Role.PROCTOR)
+    second = make_user("race-b@test.local", Role.PROCTOR)
+    for user in (first, second):
+        assign_proctor(world, user, exam=exam)
+    return first, second
+
+
+def hold_first_audit(monkeypatch, action: str) -> tuple[threading.Event, threading.Event]:
+    """The first ``action`` audit entry of the decisions service waits (its transaction,
+    with the attempt's row lock, still open) until released."""
+    held, release = threading.Event(), threading.Event()
+    real_audit = audit_record
+
+    def slow_audit(**kwargs):
+        if kwargs["action"] == action and not held.is_set():
+            held.set()
+            release.wait(5)
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(decision_services, "audit_record", slow_audit)
+    return held, release
+
+
+def test_two_proposals_at_once_make_one(sitting: Sitting, two_reviewers, monkeypatch):
+    first, second = two_reviewers
+    held, release = hold_first_audit(monkeypatch, "attempt.decision_propose")
+
+    def propose(actor, decision, category):
+        return services.attempt_decide(
+            actor=actor,
+            attempt_id=sitting.attempt.pk,
+            decision=decision,
+            category=category,
+            comment="race",
+        )
+
+    one, a = in_thread(lambda: propose(first, "cancel", "another_person"))
+    assert held.wait(5)
+    two, b = in_thread(lambda: propose(second, "postpone", "technical_failure"))
+    two.join(0.5)
+    assert two.is_alive()  # waiting for the attempt's row lock
+    release.set()
+    one.join(5)
+    two.join(5)
+    assert "result" in a, a
+    assert isinstance(b.get("error"), DomainError), b
+    assert b["error"].message == services.ERR_PROPOSAL_OPEN
+    assert DecisionProposal.objects.get().decision == "cancel"
+
+
+def test_a_confirm_and_a_reject_at_once_answer_the_proposal_once(
+    world, sitting: Sitting, two_reviewers, monkeypatch
+):
+    first, second = two_reviewers
+    proposal = services.attempt_decide(
+        actor=first,
+        attempt_id=sitting.attempt.pk,
+        decision="cancel",
+        category="another_person",
+        comment="race",
+    ).proposal
+    held, release = hold_first_audit(monkeypatch, "attempt.decision_confirm")
+    one, confirm = in_thread(
+        lambda: services.attempt_proposal_review(
+            actor=second, proposal_id=proposal.pk, action="confirm"
+        )
+    )
+    assert held.wait(5)
+    two, reject = in_thread(
+        lambda: services.attempt_proposal_review(
+            actor=world.registrar, proposal_id=proposal.pk, action="reject", note="No"
+        )
+    )
+    two.join(0.5)
+    assert two.is_alive()
+    release.set()
+    one.join(5)
+    two.join(5)
+    assert "result" in confirm, confirm
+    assert isinstance(reject.get("error"), DomainError), reject
+    assert reject["error"].message == services.ERR_PROPOSAL_CLOSED
+    assert DecisionProposal.objects.get().status == ProposalStatus.CONFIRMED
+    assert Attempt.objects.get().decision == "cancel"

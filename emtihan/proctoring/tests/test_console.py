@@ -101,6 +101,24 @@ def test_the_console_page_lists_the_sittings_and_polls_its_table(
         client.get(rows_url)
 
 
+def test_a_sitting_whose_proposal_waits_reads_awaiting_second_review(client, world, live, proctor):
+    exam, one, three = live
+    ExamProctor.objects.create(exam=exam, user=proctor)
+    attempts.attempt_finish(attempt_id=one.pk, student_user=world.student)
+    attempts.attempt_decide(
+        actor=proctor,
+        attempt_id=one.pk,
+        decision="postpone",
+        category="technical_failure",
+        comment="The camera stopped",
+    )
+    client.force_login(proctor)
+    fragment = client.get(reverse("proctoring:console_rows", args=[exam.pk]))
+    rows = {r.attempt.pk: r for r in fragment.context["rows"]}
+    assert rows[one.pk].awaiting_review and not rows[three.pk].awaiting_review
+    assert fragment.content.decode().count("Awaiting second review") == 1
+
+
 def test_the_proctors_exams_page_links_the_console(client, world, live, proctor):
     exam, _one, _three = live
     ExamProctor.objects.create(exam=exam, user=proctor)

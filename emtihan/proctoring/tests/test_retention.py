@@ -133,6 +133,43 @@ def test_a_sitting_that_needed_no_decision_counts_from_its_end(world, recorded_s
     assert services.proctoring_purge(now=ended + 90 * DAY) == 1
 
 
+def test_a_proposal_waiting_for_its_second_reviewer_holds_the_clock(
+    world, recorded_sitting, proctor
+):
+    """The second reviewer decides from the recordings: they stay while a proposed
+    cancel or postpone waits, and the clock starts at its confirmation."""
+    from emtihan.attempts.models import ProposalStatus
+    from emtihan.exams.models import ExamProctor
+
+    exam, attempt = recorded_sitting
+    services.snapshot_upload(
+        student_user=world.student,
+        attempt_id=attempt.pk,
+        file=upload(frame("obama_1")),
+        taken_at=NOW,
+        now=NOW,
+    )
+    ended = NOW + dt.timedelta(seconds=50)  # no absence: no decision needed
+    attempts.attempt_finish(attempt_id=attempt.pk, student_user=world.student, now=ended)
+    ExamProctor.objects.create(exam=exam, user=proctor)
+    proposal = attempts.attempt_decide(
+        actor=proctor,
+        attempt_id=attempt.pk,
+        decision=Decision.CANCEL,
+        category="another_person",
+        comment="Two faces",
+        now=ended + DAY,
+    ).proposal
+    assert proposal is not None and proposal.status == ProposalStatus.OPEN
+    assert services.proctoring_purge(now=ended + 400 * DAY) == 0
+    confirmed = ended + 401 * DAY
+    attempts.attempt_proposal_review(
+        actor=world.registrar, proposal_id=proposal.pk, action="confirm", now=confirmed
+    )
+    assert services.proctoring_purge(now=confirmed + 89 * DAY) == 0
+    assert services.proctoring_purge(now=confirmed + 90 * DAY) == 1
+
+
 def test_the_command_purges_with_the_exams_own_period(world, recorded_sitting):
     exam, attempt = recorded_sitting
     exam.proctoring_retention_days = 1
