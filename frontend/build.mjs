@@ -41,6 +41,8 @@ const result = await esbuild.build({
     // their own and for the tests; bundles that import client.ts share its chunk.
     "face-worker": "src/proctoring/face/worker.ts",
     face: "src/proctoring/face/client.ts",
+    // The voice detector's AudioWorklet module (audioWorklet.addModule), no imports.
+    "proctoring-voice": "src/proctoring/voice-worklet.ts",
   },
   outdir,
   bundle: true,

@@ -11,6 +11,16 @@ export function loadI18n(): void {
   }
 }
 
+/** Adds the strings of another JSON script (a lazily loaded part's, e.g. proctoring). */
+export function addI18n(id: string): void {
+  const el = document.getElementById(id);
+  try {
+    Object.assign(dict, el ? (JSON.parse(el.textContent || "{}") as Record<string, string>) : {});
+  } catch {
+    /* keep what there is */
+  }
+}
+
 export function t(key: string, vars?: Record<string, string | number>): string {
   let text = dict[key] ?? key;
   if (vars) {

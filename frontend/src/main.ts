@@ -668,6 +668,25 @@ function boot(): void {
   const page = new Page(state, cfg);
   (window as unknown as { emtihanSitting: Page }).emtihanSitting = page;
   void page.start(root);
+  const level = root.dataset.proctoring;
+  if (level && level !== "off") {
+    // Proctoring's code is a chunk of its own, loaded only for a proctored exam.
+    void import("./proctoring/live")
+      .then((live) =>
+        live.start({
+          attemptId: state.id,
+          examId: state.exam.id,
+          apiBase: root.dataset.proctoringApi || "/api/v1/proctoring/",
+          csrf: cfg.csrf,
+          logUrl: root.dataset.proctoringLog || "/",
+          workletUrl: new URL("proctoring-voice.js", STATIC_BASE).href,
+        }),
+      )
+      .then((live) => {
+        (window as unknown as { emtihanProctoring: unknown }).emtihanProctoring = live;
+      })
+      .catch((error) => console.warn("proctoring could not start", error));
+  }
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

@@ -1,16 +1,22 @@
 """Videos for Chromium's fake camera (``--use-file-for-fake-video-capture``), made from
 frames with numpy: a ``.y4m`` file in 4:2:0, limited-range BT.601 (what Chromium reads;
-a full-range file comes out washed out). Chromium loops the file.
+a full-range file comes out washed out). Chromium loops the file. Also a WAV for the fake
+microphone (``--use-file-for-fake-audio-capture``) and a Chromium launched with both
+(``fake_media_browser``), used by the in-exam proctoring tests (test_browser_live.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import wave
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 FPS = 30
+SAMPLE_RATE = 16000
 
 
 def _yuv420(bgr: np.ndarray) -> bytes:
@@ -27,17 +33,75 @@ def _yuv420(bgr: np.ndarray) -> bytes:
     return b"".join(np.clip(np.rint(p), 0, 255).astype(np.uint8).tobytes() for p in planes)
 
 
-def write_y4m(path: Path, stretches: Iterable[tuple[np.ndarray, float]]) -> Path:
-    """Write ``(frame, seconds)`` stretches (BGR frames of one even size) at 30 frames/s."""
+def write_y4m(
+    path: Path, stretches: Iterable[tuple[np.ndarray, float]], fps: int = FPS
+) -> Path:
+    """Write ``(frame, seconds)`` stretches (BGR frames of one even size) at ``fps``
+    frames/s (30; a long script of still stretches can use 2: 640x480 is 460 KB a
+    frame, so a minute at 2 frames/s is 55 MB)."""
     stretches = list(stretches)
     height, width = stretches[0][0].shape[:2]
     with path.open("wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F{FPS}:1 Ip A1:1 C420jpeg\n".encode())
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
         for frame, seconds in stretches:
             if frame.shape[:2] != (height, width):
                 raise ValueError("every frame must have the same size")
             data = _yuv420(frame)
-            for _ in range(max(1, round(seconds * FPS))):
+            for _ in range(max(1, round(seconds * fps))):
                 out.write(b"FRAME\n")
                 out.write(data)
     return path
+
+
+def write_wav(path: Path, pcm: np.ndarray, rate: int = SAMPLE_RATE) -> None:
+    """16-bit mono PCM as a WAV file (the fake microphone; Chromium loops it)."""
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(np.asarray(pcm, dtype="<i2").tobytes())
+
+
+def read_wav(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as wav:
+        assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
+        return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+
+
+def silence(seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
+    return np.zeros(int(seconds * rate), dtype="<i2")
+
+
+@contextmanager
+def fake_media_browser(video: Path, audio: Path | None = None) -> Iterator[object]:
+    """A Chromium of its own whose camera plays ``video`` and microphone ``audio`` (a
+    silent file when None: Chromium's default fake microphone beeps)."""
+    import pytest
+
+    from emtihan.conftest import CHROMIUM_ARGS, chromium_path
+
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Chromium is not installed (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    if audio is None:
+        audio = video.with_suffix(".silence.wav")
+        write_wav(audio, silence(1.0))
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+        f"--use-file-for-fake-audio-capture={audio}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=args)
+        try:
+            yield browser
+        finally:
+            browser.close()
