@@ -33,9 +33,7 @@ def _yuv420(bgr: np.ndarray) -> bytes:
     return b"".join(np.clip(np.rint(p), 0, 255).astype(np.uint8).tobytes() for p in planes)
 
 
-def write_y4m(
-    path: Path, stretches: Iterable[tuple[np.ndarray, float]], fps: int = FPS
-) -> Path:
+def write_y4m(path: Path, stretches: Iterable[tuple[np.ndarray, float]], fps: int = FPS) -> Path:
     """Write ``(frame, seconds)`` stretches (BGR frames of one even size) at ``fps``
     frames/s (30; a long script of still stretches can use 2: 640x480 is 460 KB a
     frame, so a minute at 2 frames/s is 55 MB)."""
