@@ -2,30 +2,32 @@
 # files, STUDENTS students and an open exam (load_sitting.py setup), and gunicorn serving
 # emtihan in the background. Sets EXAM (the exam's id), SERVER (gunicorn's pid) and URL.
 #
-# Environment: PGURL (default postgres://postgres@127.0.0.1:5432), WORKERS (gunicorn
+# Environment: PGURL (default postgres://postgres@127.0.0.1:5432), BENCH_DB (the database,
+# dropped and made anew; default emtihan_bench), WORKERS (gunicorn
 # processes, default 3), THREADS (per process, default 8), PORT (default 8077),
 # KEEPALIVE (seconds gunicorn keeps an idle connection open, default 2 as gunicorn's),
 # ACCESS_LOG (a file: gunicorn logs each request with its time on the server, in µs, for
 # bench/server_latency.py), TIMED=1 (serve bench/timed_wsgi.py: responses say when the
 # application got the request and answered, so the generator can split its latencies).
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
+BENCH_DB=${BENCH_DB:-emtihan_bench}
 WORKERS=${WORKERS:-3}
 THREADS=${THREADS:-8}
 KEEPALIVE=${KEEPALIVE:-2}
 PORT=${PORT:-8077}
 PY=${PY:-.venv/bin/python}
 URL="http://127.0.0.1:$PORT"
-export DATABASE_URL="$PGURL/emtihan_bench" DJANGO_SETTINGS_MODULE=emtihan.settings
+export DATABASE_URL="$PGURL/$BENCH_DB" DJANGO_SETTINGS_MODULE=emtihan.settings
 export ALLOWED_HOSTS=127.0.0.1,localhost DB_CONN_MAX_AGE=600 LOG_LEVEL=WARNING
 # emtihan refuses to start with DEBUG off and no key of its own: a fresh one per run.
 SECRET_KEY=${SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export SECRET_KEY
 
-psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS emtihan_bench" -c "CREATE DATABASE emtihan_bench" >/dev/null
+psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $BENCH_DB" -c "CREATE DATABASE $BENCH_DB" >/dev/null
 "$PY" manage.py migrate -v 0
 "$PY" manage.py collectstatic --no-input -v 0
-"$PY" bench/load_sitting.py setup --students "$STUDENTS" | tee /tmp/emtihan-bench-setup.txt
-EXAM=$(grep -o 'exam [0-9]*' /tmp/emtihan-bench-setup.txt | head -1 | cut -d' ' -f2)
+"$PY" bench/load_sitting.py setup --students "$STUDENTS" | tee "/tmp/emtihan-bench-setup-$BENCH_DB.txt"
+EXAM=$(grep -o 'exam [0-9]*' "/tmp/emtihan-bench-setup-$BENCH_DB.txt" | head -1 | cut -d' ' -f2)
 
 access=()
 if [ -n "${ACCESS_LOG:-}" ]; then
