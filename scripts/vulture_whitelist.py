@@ -49,3 +49,4 @@ _.too_bright  # vision.quality.Quality
 # Read by templates: whether a sitting's decision is final (the student's pages show only
 # a final one, never a proposal).
 _.decision_is_final  # attempts.models.Attempt
+_.proposed_label  # attempts.models.DecisionProposal: the reviewers' pages

@@ -25,6 +25,8 @@ from emtihan.exams.models import Exam, Question
 from emtihan.university.models import Student
 
 if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
     from emtihan.accounts.models import User
 
 # A retry of an accepted request is recognised by its key; the key is stored with a
@@ -110,6 +112,11 @@ DECISION_CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
 }
 DECISION_COMMENT_MAX_LENGTH = 2000
+# A proposal as the reviewers read it: what would be done.
+PROPOSAL_LABELS: dict[str, StrOrPromise] = {
+    Decision.CANCEL: _("Cancel the work"),
+    Decision.POSTPONE: _("Postpone the exam"),
+}
 
 
 class Attempt(models.Model):
@@ -371,6 +378,11 @@ class DecisionProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}: {self.decision} ({self.status})"
+
+    @property
+    def proposed_label(self) -> str:
+        """What was proposed, as the reviewers read it ("Cancel the work")."""
+        return str(PROPOSAL_LABELS.get(self.decision, self.get_decision_display()))
 
     def close(self, *, status: str, reviewer: User, note: str, now: dt.datetime) -> None:
         """Confirm or reject this proposal. Call it with the attempt's row lock held
