@@ -171,3 +171,76 @@ def test_face_worker_loads_local_models_and_counts_faces(camera_browser, live_se
     assert detection["durationMs"] >= 1500, detection
     assert detection["keyframeType"] == "image/jpeg" and detection["keyframeSize"] > 1000
     assert detection["atIsDate"] and detection["detail"]["readings"] >= 5
+
+
+TRACKER = """
+async ({ base }) => {
+  const face = await import(base + "face.js");
+  const reading = (faces, yaw = 0, pitch = 0, phone = null) => ({
+    faces, yaw: faces ? yaw : null, pitch: faces ? pitch : null,
+    boxWidthRatio: null, brightness: 120, phone, ms: 1,
+  });
+  const run = (options, script) => {
+    const tracker = new face.FaceTracker(options);
+    const done = [];
+    const keyframes = [];
+    let t = 0;
+    for (const [r, n] of script) {
+      for (let i = 0; i < n; i++) {
+        const step = tracker.push(r, t);
+        done.push(...step.done.map((s) => ({ ...s, at: t })));
+        keyframes.push(...step.keyframe.map((kind) => ({ kind, t })));
+        t += 500;
+      }
+    }
+    done.push(...tracker.flush(t).map((s) => ({ ...s, at: t, flushed: true })));
+    return { done, keyframes };
+  };
+  const main = run({ absentMs: 2000, lookingAwayMs: 2000, baseline: { yaw: 5, pitch: -10 } }, [
+    [reading(1, 5, -10), 4],            // clean
+    [reading(2), 1],                    // one reading of two faces: not a stretch
+    [reading(1, 5, -10), 2],
+    [reading(2), 3],                    // 1.5 s of two faces: multiple_faces
+    [reading(1, 5, -10), 2],
+    [reading(0), 3],                    // 1.5 s without a face: under 2 s, nothing
+    [reading(1, 5, -10), 1],
+    [reading(0), 6],                    // 3 s: no_face
+    [reading(1, 38, -10), 6],           // 33 degrees from the straight pose: not away
+    [reading(1, 45, -10), 6],           // 40 degrees for 3 s: looking_away
+    [reading(1, 5, -10, false), 2],
+    [reading(1, 5, -10, true), 1],      // a phone, then frames where the detector did not run
+    [reading(1, 5, -10, null), 3],
+    [reading(1, 5, -10, true), 1],      // seen again: 2 phone readings in a row
+    [reading(1, 5, -10, false), 1],
+    [reading(0), 2],                    // still open at the end: flushed (absentMs 2000: no)
+  ]);
+  const long = run({ absentMs: 1000, maxStretchMs: 2000 }, [[reading(0), 11], [reading(1), 1]]);
+  return { main, long };
+}
+"""
+
+
+def test_face_tracker_one_detection_per_stretch(new_page):
+    """The stretch rules of docs/PROCTORING.md on scripted readings (no camera, no model):
+    thresholds, the straight pose, two readings for several faces or a phone, a phone
+    reading the detector skipped, a long stretch sent every maxStretchMs."""
+    page = new_page()
+    page.goto("/")
+    out = page.evaluate(TRACKER, {"base": f"/{settings.STATIC_URL.strip('/')}/attempts/"})
+    main = [(d["kind"], d["durationMs"], d["readings"]) for d in out["main"]["done"]]
+    assert main == [
+        ("multiple_faces", 1500, 3),
+        ("no_face", 3000, 6),
+        ("looking_away", 3000, 6),
+        ("phone", 2500, 2),
+    ], main
+    looking = out["main"]["done"][2]
+    assert looking["detail"]["max_yaw"] == 40 and looking["detail"]["yaw_threshold"] == 35
+    # A keyframe is asked for on a stretch's second reading, once per stretch (the lone
+    # two-face reading gets none; the short no-face stretches get one, then send nothing).
+    kinds = [k["kind"] for k in out["main"]["keyframes"]]
+    assert kinds == ["multiple_faces", "no_face", "no_face", "looking_away", "phone", "no_face"]
+    long = [(d["kind"], d["durationMs"], d.get("flushed", False)) for d in out["long"]["done"]]
+    assert long == [("no_face", 2000, False), ("no_face", 2000, False), ("no_face", 1500, False)], (
+        long
+    )

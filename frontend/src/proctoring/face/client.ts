@@ -11,6 +11,8 @@ import { MAX_FRAMES_PER_SECOND, PHONE_EVERY_N_FRAMES, TOO_DARK_BRIGHTNESS, TOO_F
 
 export type { FaceReading } from "./protocol";
 export type { DetectionKind, TrackerOptions } from "./tracker";
+// The stretch logic on its own (the tests feed it readings; a caller with frames of its own may too).
+export { FaceTracker } from "./tracker";
 
 export interface FaceWorkerOptions {
   /** URL of the exam page's static folder, e.g. "/static/attempts/" ({% static 'attempts/' %}). */
