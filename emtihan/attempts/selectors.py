@@ -427,16 +427,22 @@ class ProctorExamRow:
 
 def exams_for_proctor(user: User, *, now: dt.datetime | None = None) -> list[ProctorExamRow]:
     """The exams in the person's proctor scope, newest window first, with how many
-    sittings are in progress, have ended, and wait for a decision. One query."""
+    sittings are in progress, have ended, and wait for a decision or a second reviewer.
+    One query."""
     now = now or timezone.now()
     in_progress = Q(attempts__status=AttemptStatus.IN_PROGRESS, attempts__deadline__gt=now)
+    # Waiting for a person: a decision (absence past the cap) or a second reviewer.
+    open_proposals = DecisionProposal.objects.filter(status=ProposalStatus.OPEN)
+    waiting = Q(attempts__decision=Decision.PENDING) | Q(
+        attempts__pk__in=open_proposals.values("attempt_id")
+    )
     exams = (
         exams_policy.exams_proctored_by(user)
         .select_related("choice__discipline", "choice__group")
         .annotate(
             started=Count("attempts"),
             in_progress=Count("attempts", filter=in_progress),
-            pending=Count("attempts", filter=Q(attempts__decision=Decision.PENDING)),
+            pending=Count("attempts", filter=waiting),
         )
         .order_by("-opens_at", "pk")
     )

@@ -92,6 +92,31 @@ def test_the_proctors_exams_page_lists_their_exams_with_counts(client, world, pr
     assert other.title not in page
 
 
+def test_a_proposal_waiting_for_its_second_reviewer_counts_as_waiting(
+    client, world, exam_proctor, pending
+):
+    services.attempt_decide(
+        actor=exam_proctor,
+        attempt_id=pending.pk,
+        decision=Decision.CONTINUE,
+        category="technical_only",
+    )
+    client.force_login(exam_proctor)
+    (row,) = client.get(reverse("attempts:proctor_exams")).context["rows"]
+    assert row.pending == 0
+    services.attempt_decide(
+        actor=exam_proctor,
+        attempt_id=pending.pk,
+        decision=Decision.CANCEL,
+        category="other",
+        comment="Re-checked the snapshots",
+    )
+    (row,) = client.get(reverse("attempts:proctor_exams")).context["rows"]
+    assert row.pending == 1
+    rows = client.get(reverse("attempts:decisions")).context["rows"]
+    assert [r.attempt.pk for r in rows] == [pending.pk]
+
+
 def test_staff_proctor_every_exam(client, world, pending):
     client.force_login(world.registrar)
     rows = client.get(reverse("attempts:proctor_exams")).context["rows"]
