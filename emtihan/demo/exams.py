@@ -1,8 +1,10 @@
 """The demo's exams (``demo_seed``), made through the real services: for group IS-2301 an
-exam open now (written questions with formulas, chemistry and drawings allowed, plus one
-question of every closed kind), one upcoming and one already completed, with finished
-attempts of student1 and student2; and for group IS-2311 an approved exam form of MATH110
-with no exam yet, where the README's "Create an exam" starts.
+exam open now that requires the camera (written questions with formulas, chemistry and
+drawings allowed, plus one question of every closed kind; its proctored sittings are
+``proctoring.py``'s), one upcoming and one already completed, with finished attempts of
+student1 and student2; for group IS-2302 the same open exam without the camera; and for
+group IS-2311 an approved exam form of MATH110 with no exam yet, where the README's
+"Create an exam" starts.
 
 Running it again changes nothing, except that the open and the upcoming exam's windows move
 forward when the demo is started on a later day (so "open now" stays true).
@@ -19,11 +21,16 @@ from emtihan.attempts import services as attempts
 from emtihan.attempts.models import Attempt
 from emtihan.demo import builders
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
-from emtihan.exams.models import Exam, QuestionKind
+from emtihan.exams.models import Exam, ProctoringLevel, QuestionKind
 from emtihan.university.models import AcademicPeriod, Discipline, Student, StudyGroup
 
 GROUP = "IS-2301"
 OPEN, UPCOMING, COMPLETED = "MATH110", "CS101", "CS205"
+# The same open exam for group IS-2302, without the camera: sitting it needs no device
+# check (the README's "Sit an exam" walk-through).
+NO_CAMERA = ("MATH110", "IS-2302")
+# The open exam opened this long ago (its proctored sittings began up to 70 minutes ago).
+OPENED_HOURS_AGO = 2
 COMPLETED_STUDENTS = ["student1@demo.local", "student2@demo.local"]
 # An approved exam-form choice (OQYLYQ written) with no exam: "My exams" -> "Create exam".
 READY = ("MATH110", "IS-2311")
@@ -245,7 +252,7 @@ def seed(teacher: User, head: User, period: AcademicPeriod) -> None:
             choice,
             OPEN_QUESTIONS,
             title="Сызықтық алгебра: қорытынды емтихан / Linear Algebra: final exam",
-            opens_at=now - dt.timedelta(hours=1),
+            opens_at=now - dt.timedelta(hours=OPENED_HOURS_AGO),
             hours=24 * 7,
             publish_at=now - dt.timedelta(hours=2),
             duration_minutes=120,
@@ -259,12 +266,21 @@ def seed(teacher: User, head: User, period: AcademicPeriod) -> None:
             allow_drawings=True,
             allow_pictures=True,
             allowed_other="Қағаз бен қалам (жоба үшін) / Paper and pen for rough work",
+            proctoring=ProctoringLevel.REQUIRED,
         )
-    elif exam.closes_at < now + dt.timedelta(days=1):
-        # A demo started days later: keep the exam open now.
-        Exam.objects.filter(pk=exam.pk).update(
-            opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=7)
-        )
+    else:
+        changes: dict = {}
+        if exam.closes_at < now + dt.timedelta(days=1):
+            # A demo started days later: keep the exam open now.
+            changes["closes_at"] = now + dt.timedelta(days=7)
+        if exam.opens_at > now - dt.timedelta(hours=OPENED_HOURS_AGO):
+            # Open long enough for the proctored sittings of an hour ago (proctoring.py).
+            changes["opens_at"] = now - dt.timedelta(hours=OPENED_HOURS_AGO)
+        if exam.proctoring != ProctoringLevel.REQUIRED:
+            # A demo database from before the open exam required the camera.
+            changes["proctoring"] = ProctoringLevel.REQUIRED
+        if changes:
+            Exam.objects.filter(pk=exam.pk).update(**changes)
 
     choice = _approved_choice(teacher, head, UPCOMING, group)
     exam = Exam.objects.filter(choice=choice).first()
@@ -304,7 +320,40 @@ def seed(teacher: User, head: User, period: AcademicPeriod) -> None:
             if Student.objects.filter(user__email=email, group=group).exists():
                 _sit(exam, email, held + dt.timedelta(minutes=5))
 
+    _no_camera_exam(teacher, head, now)
     _ready_choice(teacher, head)
+
+
+def _no_camera_exam(teacher: User, head: User, now: dt.datetime) -> None:
+    code, group_code = NO_CAMERA
+    choice = _approved_choice(teacher, head, code, StudyGroup.objects.get(code=group_code))
+    exam = Exam.objects.filter(choice=choice).first()
+    if exam is None:
+        _exam(
+            teacher,
+            choice,
+            OPEN_QUESTIONS,
+            title="Линейная алгебра: итоговый экзамен (без камеры) / Linear Algebra: final exam "
+            "(no camera)",
+            opens_at=now - dt.timedelta(hours=1),
+            hours=24 * 7,
+            publish_at=now - dt.timedelta(hours=2),
+            duration_minutes=120,
+            description=(
+                "Письменный экзамен без прокторинга: 3 письменных вопроса и 5 тестовых. "
+                "Формулы и рисунки разрешены.\n"
+                "Written exam without proctoring: 3 written questions and 5 closed ones. "
+                "Formulas and drawings are allowed."
+            ),
+            allow_formulas=True,
+            allow_drawings=True,
+            allow_pictures=True,
+            proctoring=ProctoringLevel.OFF,
+        )
+    elif exam.closes_at < now + dt.timedelta(days=1):
+        Exam.objects.filter(pk=exam.pk).update(
+            opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=7)
+        )
 
 
 def _ready_choice(teacher: User, head: User) -> None:
@@ -318,11 +367,23 @@ def _ready_choice(teacher: User, head: User) -> None:
 
 def summary() -> list[str]:
     lines = []
-    for code, what in ((OPEN, "open now"), (UPCOMING, "upcoming"), (COMPLETED, "completed")):
-        exam = Exam.objects.filter(choice__discipline__code=code, choice__group__code=GROUP).first()
+    shown = (
+        (OPEN, GROUP, "open now"),
+        (NO_CAMERA[0], NO_CAMERA[1], "open now"),
+        (UPCOMING, GROUP, "upcoming"),
+        (COMPLETED, GROUP, "completed"),
+    )
+    for code, group_code, what in shown:
+        exam = Exam.objects.filter(
+            choice__discipline__code=code, choice__group__code=group_code
+        ).first()
         if exam is not None:
             opens = timezone.localtime(exam.opens_at)
-            lines.append(f"{what:<10} {opens:%d.%m %H:%M}  {exam.title}")
+            camera = "camera required" if exam.proctoring == ProctoringLevel.REQUIRED else ""
+            lines.append(
+                f"{what:<10} {opens:%d.%m %H:%M}  {group_code}  {exam.title}"
+                + (f"  [{camera}]" if camera else "")
+            )
     code, group_code = READY
     choice = ExamFormChoice.objects.filter(
         discipline__code=code, group__code=group_code, status=ChoiceStatus.APPROVED
@@ -333,3 +394,8 @@ def summary() -> list[str]:
             "as teacher@: “My exams” → “Create exam”"
         )
     return lines
+
+
+def open_exam() -> Exam:
+    """The open exam that requires the camera (group IS-2301)."""
+    return Exam.objects.get(choice__discipline__code=OPEN, choice__group__code=GROUP)

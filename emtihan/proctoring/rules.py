@@ -146,6 +146,8 @@ ERR_NOT_PROCTOR = gettext_noop("Only a proctor of this exam can check a student'
 ERR_DECISION = gettext_noop("Choose to approve or to reject the student's identity.")
 ERR_REASON_REQUIRED = gettext_noop("Write the reason for this decision.")
 ERR_NOTHING_TO_DECIDE = gettext_noop("This student's identity is not waiting for a proctor.")
+ERR_FLAG_REVIEW = gettext_noop("Choose to uphold or to dismiss the flag.")
+ERR_FLAG_REVIEWED = gettext_noop("This flag has been reviewed already.")
 
 # The start gate (the student reads these on the exam page and from the API).
 ERR_START_CONSENT = gettext_noop(

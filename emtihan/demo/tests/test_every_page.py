@@ -1,7 +1,8 @@
 """Every page of the demo, as every kind of person sees it: no <form> inside a <form>.
 
-The demo university (``demo_seed``, plus a sitting in progress, a sitting waiting for a
-decision, a pool and a registry import, so that every kind of page has something to show)
+The demo university (``demo_seed``, with its proctored sittings live and reviewed, plus a
+sitting waiting for a decision, a pool and a registry import, so that every kind of page
+has something to show)
 is walked from the home page as each demo account, following what a person can follow:
 links, htmx dialogs (``hx-get``), and the URLs rows carry for their toolbar buttons
 (``data-*``). Every HTML page is read with an HTML tokenizer for a form inside a form
@@ -74,9 +75,6 @@ NOT_PAGES = {
     "exams:accommodation_set": "POST only",
     "proctoring:media": "a recording (snapshot, identity frame, voice clip, photo on file), not a page",
     "proctoring:identity_decision": "POST only (the review page's identity form)",
-    "proctoring:log": "linked by the exam page's script (its proctoring indicator), for exams "
-    "with the camera on; the demo's exams have it off (its template is checked by "
-    "core/tests/test_no_nested_forms.py)",
 }
 SKIP_PREFIXES = ("/static/", "/media/", "/admin/", "/api/")
 PER_ROUTE = 3  # pages of one route visited per person (one exam page is like another)
@@ -172,21 +170,17 @@ def crawl(client: Client, starts: list[str]) -> tuple[dict[str, int], list[str],
 
 
 def prepare_demo() -> None:
-    """The demo, plus what some pages need to show anything."""
+    """The demo (its proctored exam with live and reviewed sittings, student1 before its
+    device check), plus what some pages need to show anything."""
     call_command("demo_seed", stdout=io.StringIO())
     now = timezone.now()
-    open_exam = Exam.objects.get(choice__discipline__code="MATH110", choice__group__code="IS-2301")
+    no_camera = Exam.objects.get(choice__discipline__code="MATH110", choice__group__code="IS-2302")
     upcoming = Exam.objects.get(choice__discipline__code="CS101", choice__group__code="IS-2301")
     teacher = User.objects.get(email="teacher@demo.local")
-    # The open exam records the camera (its exam page links the student's proctoring log).
-    Exam.objects.filter(pk=open_exam.pk).update(proctoring="record")
-    # student1 is sitting the open exam; student2 sat it and was away too long.
-    attempts.attempt_start(
-        student_user=User.objects.get(email="student1@demo.local"), exam_id=open_exam.pk
-    )
-    away = User.objects.get(email="student7@demo.local")
+    # student3 is sitting the exam without the camera and was away too long.
+    away = User.objects.get(email="student3@demo.local")
     attempt = attempts.attempt_start(
-        student_user=away, exam_id=open_exam.pk, now=now - dt.timedelta(minutes=50)
+        student_user=away, exam_id=no_camera.pk, now=now - dt.timedelta(minutes=50)
     )
     attempts.heartbeat(attempt_id=attempt.pk, student_user=away, now=now)
     # A pool in the upcoming exam: withdrawn, the pool added and filled, published again.
@@ -212,7 +206,7 @@ def prepare_demo() -> None:
         spec={"correct": True},
     )  # fmt: skip
     exams.accommodation_set(
-        actor=teacher, exam=open_exam, student=Student.objects.get(user=away), extra_minutes=15
+        actor=teacher, exam=no_camera, student=Student.objects.get(user=away), extra_minutes=15
     )
     import_job_create(
         actor=User.objects.get(email="registrar@demo.local"),

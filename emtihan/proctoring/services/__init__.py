@@ -11,6 +11,7 @@ from ..retention import deletion_due, proctoring_purge
 from .common import SittingOver, TooFrequent, exam_session, student_exam
 from .consent import LANGUAGES, consent_give, consent_paragraphs, consent_version
 from .device import CAMERA_STATES, MICROPHONE_STATES, device_check_record
+from .flags import flag_review
 from .gate import start_blocker, start_requirement
 from .identity import (
     identity_check_start,
@@ -43,6 +44,7 @@ __all__ = [
     "device_check_record",
     "events_record",
     "exam_session",
+    "flag_review",
     "identity_check_start",
     "identity_check_submit",
     "identity_decide",

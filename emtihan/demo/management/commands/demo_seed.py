@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from emtihan.accounts.models import Role, User
 from emtihan.demo import builders
 from emtihan.demo import exams as demo_exams
+from emtihan.demo import proctoring as demo_proctoring
 from emtihan.exams import assignments
 from emtihan.exams.models import Exam, ExamGrader
 from emtihan.university.models import (
@@ -115,6 +117,7 @@ ASSIGNMENTS = [
     ("teacher@demo.local", "CS101", "IS-2302"),
     ("teacher@demo.local", "CS205", "IS-2301"),
     ("teacher@demo.local", "MATH110", "IS-2301"),
+    ("teacher@demo.local", "MATH110", "IS-2302"),
     ("teacher@demo.local", "MATH110", "IS-2311"),
     ("teacher@demo.local", "MATH210", "IS-2302"),
     ("head@demo.local", "CS205", "IS-2302"),
@@ -155,6 +158,12 @@ class Command(BaseCommand):
             self._programmes(disciplines, users)
             demo_exams.seed(users["teacher@demo.local"], users["head@demo.local"], period)
             self._proctors_and_graders(users, faculties)
+            demo_proctoring.seed(
+                demo_exams.open_exam(),
+                users["proctor@demo.local"],
+                users["registrar@demo.local"],
+                timezone.now(),
+            )
         if self.created:
             self.stdout.write(f"Created {self.created} demo accounts.")
         self._print_accounts()
@@ -305,12 +314,12 @@ class Command(BaseCommand):
         w(f"  registrar@demo.local   {STAFF_PASSWORD}   registrar, admin (also /admin/)")
         w(f"  teacher@demo.local     {STAFF_PASSWORD}   teacher: exam forms, UMKD")
         w(f"  head@demo.local        {STAFF_PASSWORD}   head of CS and MATH: review")
-        w(f"  proctor@demo.local     {STAFF_PASSWORD}   proctor")
+        w(f"  proctor@demo.local     {STAFF_PASSWORD}   proctor: console of the open exam")
         w(f"  grader@demo.local      {STAFF_PASSWORD}   grader")
         w(f"  teacher2@demo.local    {STAFF_PASSWORD}   teacher (medicine: StartExam allowed)")
         w(f"  head2@demo.local       {STAFF_PASSWORD}   head of ANAT (medicine)")
         w("  student1@demo.local … student30@demo.local   password = student ID 100001 … 100030")
         w("")
-        w("Exams (group IS-2301: student1, student2, student6, student7, …):")
+        w("Exams (group IS-2301: student1, student2, student6, student7, …; IS-2302: student3, …):")
         for line in demo_exams.summary():
             w(f"  {line}")
