@@ -2,7 +2,8 @@
 postpone the exam, each with a reason category and a comment (docs/EXAM-SITTING.md,
 "Decisions"). The absence-cap decision is this same flow.
 
-- Accept is final at once.
+- Accept is final at once, except over a cancel or postpone that two people made: undoing
+  it needs two people as well (a proposal, as below).
 - Cancel and postpone need a second reviewer: the first person's choice is a
   ``DecisionProposal``; another proctor of the exam or the exam office confirms it (then
   it is final) or rejects it with a note (the sitting stays as it was, the note is kept).
@@ -81,6 +82,12 @@ def comment_needed(decision: str, category: str) -> bool:
     return decision in SECOND_REVIEW_DECISIONS or category == DecisionCategory.OTHER
 
 
+def needs_second_reviewer(decision: str, current: str) -> bool:
+    """A cancel or postpone needs a second reviewer; so does any decision that would
+    replace a final cancel or postpone (one person may not undo what two decided)."""
+    return decision in SECOND_REVIEW_DECISIONS or current in SECOND_REVIEW_DECISIONS
+
+
 def _check_decision(decision: str, category: str, comment: str) -> None:
     errors: dict[str, list[str]] = {}
     if decision not in DECISIONS:
@@ -129,7 +136,8 @@ def attempt_decide(
     """A proctor's or the exam office's decision on a sitting that has ended.
 
     ``continue`` (accept) is final at once and the student is told; ``cancel`` and
-    ``postpone`` open a proposal for a second reviewer (``attempt_proposal_review``).
+    ``postpone``, and an accept over a final cancel or postpone, open a proposal for a
+    second reviewer (``attempt_proposal_review``).
     Only proctors of the sitting's exam and staff decide (a sitting outside the scope is
     "not found"), only once it has ended (``ERR_STILL_IN_PROGRESS``), and not while a
     proposal on it waits for its second reviewer (``ERR_PROPOSAL_OPEN``). A sitting past
@@ -148,7 +156,7 @@ def attempt_decide(
             raise DomainError(_(ERR_STILL_IN_PROGRESS))
         if _open_proposal(attempt) is not None:
             raise DomainError(_(ERR_PROPOSAL_OPEN))
-        if decision in SECOND_REVIEW_DECISIONS:
+        if needs_second_reviewer(decision, attempt.decision):
             proposal = DecisionProposal.objects.create(
                 attempt=attempt,
                 decision=decision,

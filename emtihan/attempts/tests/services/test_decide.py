@@ -267,6 +267,36 @@ def test_a_final_decision_can_be_replaced_through_the_same_review(
     assert Attempt.objects.get().decision == Decision.CANCEL
 
 
+def test_undoing_a_confirmed_cancel_needs_a_second_reviewer_too(
+    ended, exam_proctor, second_proctor
+):
+    proposal = decide(
+        exam_proctor, ended, Decision.CANCEL, DecisionCategory.UNAUTHORISED_MATERIALS
+    ).proposal
+    review(second_proctor, proposal)
+    assert Attempt.objects.get().decision == Decision.CANCEL
+    # One of the two cannot turn it into an accept alone: the accept is a proposal.
+    undo = decide(
+        exam_proctor,
+        ended,
+        Decision.CONTINUE,
+        DecisionCategory.NO_VIOLATION,
+        "",
+        now=LATER + MINUTE,
+    )
+    assert not undo.final and undo.proposal is not None
+    assert undo.proposal.decision == Decision.CONTINUE
+    assert Attempt.objects.get().decision == Decision.CANCEL
+    with pytest.raises(PermissionDeniedError):
+        review(exam_proctor, undo.proposal, now=LATER + 2 * MINUTE)
+    review(second_proctor, undo.proposal, now=LATER + 2 * MINUTE)
+    attempt = Attempt.objects.get()
+    assert attempt.decision == Decision.CONTINUE
+    assert attempt.decision_confirmed_by == second_proctor
+    confirm = AuditEntry.objects.filter(action="attempt.decision_confirm").order_by("-seq")[0]
+    assert confirm.data["previous"] == "cancel" and confirm.data["decision"] == "continue"
+
+
 def test_a_proctor_out_of_scope_finds_no_proposal(world, ended, exam_proctor, proctor):
     proposal = decide(exam_proctor, ended).proposal
     outsider = make_user("other-proctor@test.local", Role.PROCTOR)
