@@ -684,6 +684,17 @@ function boot(): void {
       )
       .then((live) => {
         (window as unknown as { emtihanProctoring: unknown }).emtihanProctoring = live;
+        if (!live) return;
+        // The face worker watches the same camera between snapshots (a chunk of its own;
+        // the worker and its models load from the static files, docs/PROCTORING.md).
+        void import("./proctoring/face/sitting")
+          .then((face) => {
+            (window as unknown as { emtihanFaces: unknown }).emtihanFaces = face.watchSitting(
+              live.video,
+              STATIC_BASE.href,
+            );
+          })
+          .catch((error) => console.warn("proctoring: no face analysis", error));
       })
       .catch((error) => console.warn("proctoring could not start", error));
   }

@@ -41,6 +41,11 @@ async ({ base, images }) => {
   await video.play();
   await new Promise((r) => setTimeout(r, 500));
   out.camera = await worker.analyse(await face.captureFrame(video), { phone: true });
+  // A long sitting analyses thousands of frames: no tensor may be left behind.
+  out.tensors = [];
+  for (let i = 0; i < 8; i++) {
+    out.tensors.push((await worker.analyse(await face.captureFrame(video), { phone: i % 4 === 0 })).tensors);
+  }
   const key = await worker.keyframe();
   out.keyframe = key ? { size: key.size, type: key.type } : null;
   worker.stop();
@@ -163,6 +168,7 @@ def test_face_worker_loads_local_models_and_counts_faces(camera_browser, live_se
     assert out["camera"]["faces"] == 1, out["camera"]
     assert abs(out["camera"]["yaw"]) < 20, out["camera"]  # a frontal portrait
     assert 0.15 < out["camera"]["boxWidthRatio"] < 0.45, out["camera"]
+    assert len(set(out["tensors"])) == 1, f"tensors left behind from frame to frame: {out['tensors']}"
     assert out["keyframe"]["type"] == "image/jpeg" and 5_000 < out["keyframe"]["size"] < 200_000
 
     assert out["watchedFrames"] >= 6
@@ -178,7 +184,7 @@ async ({ base }) => {
   const face = await import(base + "face.js");
   const reading = (faces, yaw = 0, pitch = 0, phone = null) => ({
     faces, yaw: faces ? yaw : null, pitch: faces ? pitch : null,
-    boxWidthRatio: null, brightness: 120, phone, ms: 1,
+    boxWidthRatio: null, brightness: 120, phone, ms: 1, tensors: 0,
   });
   const run = (options, script) => {
     const tracker = new face.FaceTracker(options);

@@ -114,10 +114,24 @@ def test_a_scripted_video_raises_exactly_its_flags(world, live_server, tmp_path,
         elapsed = time.monotonic() - started
         ctx.close()
     assert elapsed < 80, "the script took longer than its first pass: the loop started again"
-    flags = db(lambda: list(Flag.objects.filter(attempt=attempt).order_by("started_at")))
+    every_flag = db(lambda: list(Flag.objects.filter(attempt=attempt).order_by("started_at")))
+    # The face worker in the page watched the same camera between snapshots: the two
+    # faces (6 s) were seen by it too (2 readings, about 1 s, are enough), sent with a
+    # keyframe when the stretch ended; the absence and the turn (12 s each) are under the
+    # browser's 30 s (docs/PROCTORING.md, "Browser-side face analysis").
+    browser = [f for f in every_flag if f.kind.startswith("browser_")]
+    assert [f.kind for f in browser] == ["browser_multiple_faces"], [
+        (f.kind, f.started_at) for f in browser
+    ]
+    detection = db(lambda: BrowserEvent.objects.get(attempt=attempt, kind="multiple_faces"))
+    assert detection.keyframe and detection.detail["max_faces"] == 2, detection.detail
+    assert 1000 <= detection.duration_ms <= 9000, detection.duration_ms
+    flags = [f for f in every_flag if not f.kind.startswith("browser_")]
     assert [f.kind for f in flags] == ["absent", "multiple_faces", "looking_away"], [
         (f.kind, f.metric, f.value) for f in flags
     ]
+    # The browser's stretch is the snapshots' two-face stretch.
+    assert abs((detection.at - flags[1].started_at).total_seconds()) < INTERVAL + 2
     absent, multiple, away = flags
     assert absent.value >= RUN_SECONDS and absent.observations >= 3
     assert multiple.value == 2

@@ -38,7 +38,8 @@ export class Live {
   readonly uploader: Uploader;
   readonly events = new EventRecorder();
   private voice: VoiceRecorder;
-  private video = h("video", { muted: true, playsInline: true, autoplay: true });
+  /** The camera's video (the face worker, frontend/src/proctoring/face/, watches it). */
+  readonly video = h("video", { muted: true, playsInline: true, autoplay: true });
   private canvas = document.createElement("canvas");
   private stream: MediaStream | null = null;
   private interval = 20;

@@ -16,6 +16,8 @@ export interface FaceReading {
   phone: boolean | null;
   /** Milliseconds the worker spent on this frame (detection and brightness). */
   ms: number;
+  /** tfjs tensors alive after this frame (steady from frame to frame: no leak over a long sitting). */
+  tensors: number;
 }
 
 export interface InitMessage {

@@ -89,7 +89,14 @@ function brightness(frame: ImageBitmap): number {
   return Math.round((sum / (px.length / 4)) * 10) / 10;
 }
 
-function reading(result: Result, frame: ImageBitmap, phoneRan: boolean, ms: number, light: number): FaceReading {
+function reading(
+  result: Result,
+  frame: ImageBitmap,
+  phoneRan: boolean,
+  ms: number,
+  light: number,
+  tensors: number,
+): FaceReading {
   const faces = result.face.filter((f) => (f.boxScore ?? f.score) >= FACE_MIN_CONFIDENCE);
   let largest = null;
   for (const f of faces) if (!largest || f.boxRaw[2] > largest.boxRaw[2]) largest = f;
@@ -105,6 +112,7 @@ function reading(result: Result, frame: ImageBitmap, phoneRan: boolean, ms: numb
       ? result.object.some((o) => o.label === "cell phone" && o.score >= PHONE_MIN_CONFIDENCE)
       : null,
     ms: Math.round(ms),
+    tensors,
   };
 }
 
@@ -182,7 +190,7 @@ scope.onmessage = (event) => {
   h.detect(frame, { object: { enabled: phone } } as Partial<Config>)
     .then((result) => {
       const light = brightness(frame);
-      const r = reading(result, frame, phone, performance.now() - started, light);
+      const r = reading(result, frame, phone, performance.now() - started, light, h.tf.memory().numTensors);
       last?.close();
       last = frame;
       scope.postMessage({ type: "reading", id: msg.id, reading: r });
