@@ -168,7 +168,9 @@ def test_face_worker_loads_local_models_and_counts_faces(camera_browser, live_se
     assert out["camera"]["faces"] == 1, out["camera"]
     assert abs(out["camera"]["yaw"]) < 20, out["camera"]  # a frontal portrait
     assert 0.15 < out["camera"]["boxWidthRatio"] < 0.45, out["camera"]
-    assert len(set(out["tensors"])) == 1, f"tensors left behind from frame to frame: {out['tensors']}"
+    assert len(set(out["tensors"])) == 1, (
+        f"tensors left behind from frame to frame: {out['tensors']}"
+    )
     assert out["keyframe"]["type"] == "image/jpeg" and 5_000 < out["keyframe"]["size"] < 200_000
 
     assert out["watchedFrames"] >= 6
