@@ -1,6 +1,7 @@
 """Reads of the proctor's console: every sitting of one exam with its state, time left,
-absence, open flags and a priority, most urgent first (docs/PROCTORING.md, "The
-proctor's console"). Two queries per exam, whatever the number of sittings.
+absence, open flags and a priority, most urgent first, and the students waiting before
+the start for a proctor's identity check (docs/PROCTORING.md, "The proctor's console").
+Three queries per exam, whatever the number of sittings.
 
 The priority formula is published in docs/PROCTORING.md; the weights below are it.
 """
@@ -20,7 +21,7 @@ from emtihan.core.texts import minutes_of_seconds
 from emtihan.exams.models import Exam
 from emtihan.policy import proctoring as policy
 
-from .models import Flag, FlagKind, FlagStatus, IdentityStatus
+from .models import Flag, FlagKind, FlagStatus, IdentityStatus, ProctoringSession
 
 # Points per open flag, by kind: what most likely means someone else does the work
 # weighs most; what a person does by accident (a blur, an offline spell) least.
@@ -156,3 +157,22 @@ def console_rows(exam: Exam, *, now: dt.datetime | None = None) -> list[ConsoleR
         )
     rows.sort(key=lambda r: -r.priority)  # stable: names stay in order within a priority
     return rows
+
+
+# Identity states a proctor may settle by hand (``services.identity_decide``).
+WAITING_STATES = (IdentityStatus.MANUAL, IdentityStatus.FAILED)
+
+
+def waiting_sessions(exam: Exam) -> list[ProctoringSession]:
+    """Students who have not started and whose identity a proctor may decide by hand:
+    first those waiting for a proctor (no tries left, no usable photo), then those whose
+    last check failed; by name. One query."""
+    sessions = list(
+        ProctoringSession.objects.filter(
+            exam=exam, attempt__isnull=True, identity_status__in=WAITING_STATES
+        )
+        .select_related("student__user")
+        .order_by("student__user__full_name")
+    )
+    sessions.sort(key=lambda s: s.identity_status != IdentityStatus.MANUAL)
+    return sessions

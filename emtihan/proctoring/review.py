@@ -274,3 +274,30 @@ def review_context(user: User, attempt: Attempt) -> dict[str, Any]:
         "photo_url": photo,
         "pending_identity": pending_identity,
     }
+
+
+def review_session(user: User, session_id: int) -> ProctoringSession | None:
+    """A student's proctoring session, if the person may review it (proctors of its
+    exam, staff); None otherwise, as if it did not exist."""
+    session = (
+        ProctoringSession.objects.select_related("exam", "student__user", "student__group")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None or not policy.may_review_session(user, session):
+        return None
+    return session
+
+
+def identity_context(session: ProctoringSession) -> dict[str, Any]:
+    """The identity page of a session (a student before their sitting, usually): the
+    photo on file beside every identity-check frame, and the decision by hand while the
+    identity waits for a proctor or failed."""
+    return {
+        "session": session,
+        "exam": session.exam,
+        "checks": identity_checks(session),
+        "photo_url": media_url("photo", session.pk) if session.student.photo else "",
+        "pending_identity": session.identity_status
+        in (IdentityStatus.MANUAL, IdentityStatus.FAILED),
+    }

@@ -9,5 +9,6 @@ urlpatterns = [
     path("console/<id:exam_id>/rows/", views.console_rows, name="console_rows"),
     path("review/<id:attempt_id>/", views.review, name="review"),
     path("review/<id:attempt_id>/identity/", views.identity_decision, name="identity_decision"),
+    path("identity/<id:session_id>/", views.identity, name="identity"),
     path("media/<str:kind>/<id:pk>/", views.media, name="media"),
 ]

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from emtihan.accounts.models import User
 from emtihan.attempts import drafts as attempt_drafts
@@ -84,7 +84,12 @@ def console(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = console_reads.console_exam(_user(request), exam_id)
     if exam is None:
         raise Http404
-    context = {"exam": exam, "rows": console_reads.console_rows(exam), "tab": "proctor"}
+    context = {
+        "exam": exam,
+        "rows": console_reads.console_rows(exam),
+        "waiting": console_reads.waiting_sessions(exam),
+        "tab": "proctor",
+    }
     return render(request, "proctoring/console.html", context)
 
 
@@ -96,7 +101,11 @@ def console_rows(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = console_reads.console_exam(_user(request), exam_id)
     if exam is None:
         raise Http404
-    context = {"exam": exam, "rows": console_reads.console_rows(exam)}
+    context = {
+        "exam": exam,
+        "rows": console_reads.console_rows(exam),
+        "waiting": console_reads.waiting_sessions(exam),
+    }
     return render(request, "proctoring/_console_rows.html", context)
 
 
@@ -142,3 +151,32 @@ def identity_decision(request: HttpRequest, attempt_id: int) -> HttpResponse:
             % {"status": session.get_identity_status_display()},
         )
     return redirect(reverse("proctoring:review", args=[attempt_id]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identity(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A student's identity checks beside the photo on file, before (or without) a
+    sitting, and the decision by hand while it waits for a proctor: GET shows, POST
+    decides (``services.identity_decide`` owns the rule and the audit)."""
+    _require_proctor(request)
+    session = review_reads.review_session(_user(request), session_id)
+    if session is None:
+        raise Http404
+    if request.method == "POST":
+        with service_errors(request) as call:
+            session = services.identity_decide(
+                actor=_user(request),
+                session_id=session.pk,
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        if call.ok:
+            messages.success(
+                request,
+                _("Identity decision recorded: %(status)s.")
+                % {"status": session.get_identity_status_display()},
+            )
+        return redirect(reverse("proctoring:identity", args=[session_id]))
+    context = {**review_reads.identity_context(session), "tab": "proctor"}
+    return render(request, "proctoring/identity.html", context)

@@ -27,6 +27,7 @@ from emtihan.exams import selectors as exams_selectors
 from emtihan.exams import services as exam_services
 from emtihan.exams.models import Exam, ExamStatus, ProctoringLevel, QuestionKind
 from emtihan.proctoring.console import console_rows
+from emtihan.proctoring.console import waiting_sessions as console_waiting
 from emtihan.proctoring.models import (
     Flag,
     FlagKind,
@@ -172,6 +173,12 @@ def test_the_proctor_sees_live_and_reviewed_sittings_on_the_console():
     page = proctor.get(f"/proctoring/console/{exam.pk}/").content.decode()
     for row in rows.values():
         assert f"/proctoring/review/{row.attempt.pk}/" in page
+    # student11, whose identity checks failed, waits before the start for a proctor.
+    (waiting,) = console_waiting(exam)
+    assert waiting.student.user.email == "student11@demo.local"
+    assert f"/proctoring/identity/{waiting.pk}/" in page
+    identity = proctor.get(f"/proctoring/identity/{waiting.pk}/").content.decode()
+    assert 'id="identity-decision"' in identity and identity.count("/proctoring/media/frame/") == 24
 
     # Live: in progress, identity passed, flags raised by the analysis of their snapshots
     # and by the browser's events.

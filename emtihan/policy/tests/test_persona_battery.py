@@ -968,6 +968,19 @@ CASES: list[Case] = [
         method="post",
         data=lambda p: {"decision": "approve", "reason": "Battery"},
     ),
+    # A student's identity page (before their sitting): the same people as the review.
+    Case(
+        "proctoring:identity",
+        u("proctoring:identity", lambda p: p.classmate_session.pk),
+        expect(DENIED, proctor=OK, unassigned_proctor=MISSING, registrar=OK),
+    ),
+    Case(
+        "proctoring:identity",
+        u("proctoring:identity", lambda p: p.classmate_session.pk),
+        expect(DENIED, proctor=Expect(302), unassigned_proctor=MISSING, registrar=Expect(302)),
+        method="post",
+        data=lambda p: {"decision": "approve", "reason": "Battery"},
+    ),
     Case(
         "GET /api/v1/proctoring/exams/{exam_id}",
         path("/api/v1/proctoring/exams/{id}", id=lambda p: p.exam.pk),

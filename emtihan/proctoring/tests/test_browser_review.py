@@ -113,3 +113,68 @@ def test_the_proctor_decides_an_ended_sitting_from_its_review(new_page, world, p
     row = db(lambda: Attempt.objects.get(pk=attempt.pk))
     assert (row.decision, row.decision_category) == (Decision.CONTINUE, "other")
     assert row.decided_by_id == proctor.pk
+
+
+def test_the_proctor_approves_a_student_waiting_before_the_start(
+    new_page, world, proctor, photo_on_file
+):
+    """A student of an exam that requires the camera failed every identity check: they
+    have no sitting, and the console lists them under "Waiting before the start"; the
+    proctor opens their identity page, compares, and approves with a reason. Then the
+    student may start."""
+    from emtihan.core.errors import DomainError
+
+    now = timezone.now()
+    exam = make_exam(
+        world, opens_at=now - dt.timedelta(minutes=30), proctoring=ProctoringLevel.REQUIRED
+    )
+    photo_on_file("biden_1")
+    paragraphs = services.consent_paragraphs(exam, "en")
+    services.consent_give(
+        student_user=world.student,
+        exam_id=exam.pk,
+        version=services.consent_version(paragraphs),
+        language="en",
+        now=now - dt.timedelta(minutes=5),
+    )
+    services.device_check_record(
+        student_user=world.student,
+        exam_id=exam.pk,
+        report={"camera": "ok", "microphone": "ok"},
+        now=now - dt.timedelta(minutes=5),
+    )
+    session = ProctoringSession.objects.get(exam=exam, student=world.student.student)
+    ProctoringSession.objects.filter(pk=session.pk).update(
+        identity_status=IdentityStatus.MANUAL, identity_checks_used=3
+    )
+    with pytest.raises(DomainError):
+        attempts.attempt_start(student_user=world.student, exam_id=exam.pk)
+    ExamProctor.objects.create(exam=exam, user=proctor)
+
+    page = new_page()
+    login(page, proctor.email)
+    page.goto(f"/proctoring/console/{exam.pk}/")
+    waiting = page.locator("#waiting")
+    assert "Waiting for a proctor's check" in waiting.inner_text()
+    waiting.get_by_role("link", name="Student One").click()
+    page.get_by_role("heading", name="Identity check: Student One").wait_for()
+    assert page.locator("#identity-frames img").first.is_visible()  # the photo on file
+    assert "Identity checks used: 3 of 3." in page.content()
+
+    form = page.locator("#identity-decision")
+    form.get_by_label("Approve").check()
+    form.get_by_label("Reason").fill("Student card shown to the camera: the same person")
+    form.get_by_role("button", name="Record the identity decision").click()
+    page.get_by_text("Identity decision recorded: Approved by a proctor.").wait_for()
+    assert page.locator("#identity-decision").count() == 0
+    assert "Approved by a proctor" in page.locator("#identity-status").inner_text()
+    session = db(lambda: ProctoringSession.objects.get(pk=session.pk))
+    assert (session.identity_status, session.identity_decided_by_id) == (
+        IdentityStatus.APPROVED,
+        proctor.pk,
+    )
+    # The gate lets the student in now; the console no longer lists them as waiting.
+    attempt = db(lambda: attempts.attempt_start(student_user=world.student, exam_id=exam.pk))
+    assert attempt.status == "in_progress"
+    page.goto(f"/proctoring/console/{exam.pk}/")
+    assert page.locator("#waiting").count() == 0

@@ -145,3 +145,36 @@ def test_no_one_outside_the_exams_proctors_opens_the_console(
             assert status in (403, 404), (person, url, status)
     client.force_login(grader)
     assert client.get(urls[0]).status_code == 403  # not a proctor at all
+
+
+def test_students_waiting_before_the_start_for_a_proctor_are_listed(client, world, proctor):
+    """A student of a ``required`` exam whose identity waits for a proctor has no sitting
+    (the gate keeps them out): the console lists them apart, linked to their identity
+    page; those checking, passed or already sitting are not listed."""
+    from emtihan.proctoring.models import ProctoringSession
+
+    now = timezone.now()
+    exam = make_exam(world, opens_at=now - 30 * MINUTE, proctoring=ProctoringLevel.REQUIRED)
+    people = {}
+    for n, status in enumerate(
+        [IdentityStatus.MANUAL, IdentityStatus.FAILED, IdentityStatus.PASSED, "checking"], 3
+    ):
+        user = make_user(f"student{n}@test.local", "student", full_name=f"Student {n}")
+        student = Student.objects.create(
+            user=user, student_id=f"10000{n}", group=world.student.student.group
+        )
+        people[status] = ProctoringSession.objects.create(
+            exam=exam, student=student, created_at=now, identity_status=status
+        )
+    assert console.waiting_sessions(exam) == [
+        people[IdentityStatus.MANUAL],
+        people[IdentityStatus.FAILED],
+    ]
+
+    ExamProctor.objects.create(exam=exam, user=proctor)
+    client.force_login(proctor)
+    page = client.get(reverse("proctoring:console_rows", args=[exam.pk])).content.decode()
+    assert 'id="waiting"' in page
+    for status in (IdentityStatus.MANUAL, IdentityStatus.FAILED):
+        assert reverse("proctoring:identity", args=[people[status].pk]) in page
+    assert reverse("proctoring:identity", args=[people[IdentityStatus.PASSED].pk]) not in page
