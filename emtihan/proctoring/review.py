@@ -27,6 +27,7 @@ from .models import (
     EventKind,
     Flag,
     FlagKind,
+    FlagStatus,
     IdentityCheck,
     IdentityStatus,
     ProctoringSession,
@@ -66,6 +67,9 @@ class TimelineEntry:
     picture: str  # a media URL, or ""
     clip: str  # a media URL, or ""
     status: str  # a flag's review status label; "" for an event
+    flag_id: int | None = None
+    reviewable: bool = False  # an open flag: the page offers its review
+    note: str = ""  # the proctor's note on a reviewed flag
 
 
 def review_attempt(user: User, attempt_id: int) -> Attempt | None:
@@ -115,6 +119,9 @@ def timeline(attempt: Attempt) -> list[TimelineEntry]:
                 picture=picture,
                 clip=clip,
                 status=flag.get_status_display(),
+                flag_id=flag.pk,
+                reviewable=flag.status == FlagStatus.OPEN,
+                note=flag.review_note,
             )
         )
     for event in BrowserEvent.objects.filter(attempt=attempt):
@@ -301,3 +308,11 @@ def identity_context(session: ProctoringSession) -> dict[str, Any]:
         "pending_identity": session.identity_status
         in (IdentityStatus.MANUAL, IdentityStatus.FAILED),
     }
+
+
+def review_flag(user: User, flag_id: int) -> Flag | None:
+    """A flag, if the person may review its sitting; None otherwise."""
+    flag = Flag.objects.select_related("attempt").filter(pk=flag_id).first()
+    if flag is None or not policy.may_review_attempt(user, flag.attempt):
+        return None
+    return flag

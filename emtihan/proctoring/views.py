@@ -180,3 +180,27 @@ def identity(request: HttpRequest, session_id: int) -> HttpResponse:
         return redirect(reverse("proctoring:identity", args=[session_id]))
     context = {**review_reads.identity_context(session), "tab": "proctor"}
     return render(request, "proctoring/identity.html", context)
+
+
+@login_required
+@require_POST
+def flag_review(request: HttpRequest, flag_id: int) -> HttpResponse:
+    """A proctor upholds or dismisses a flag with a note, from the review page's timeline
+    (``services.flag_review`` owns the rule and the audit)."""
+    _require_proctor(request)
+    flag = review_reads.review_flag(_user(request), flag_id)
+    if flag is None:
+        raise Http404
+    with service_errors(request) as call:
+        flag = services.flag_review(
+            actor=_user(request),
+            flag_id=flag.pk,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+    if call.ok:
+        messages.success(
+            request,
+            _("Flag review recorded: %(status)s.") % {"status": flag.get_status_display()},
+        )
+    return redirect(reverse("proctoring:review", args=[flag.attempt_id]) + "#timeline")

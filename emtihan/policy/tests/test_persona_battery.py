@@ -50,6 +50,7 @@ from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.exams.models import Accommodation, Exam, ExamGrader, ExamStatus, Question
 from emtihan.exams.models import QuestionPool as Pool
+from emtihan.proctoring.models import Flag
 from emtihan.proctoring.models import ProctoringSession as Session
 from emtihan.umkd.models import MaterialVersion
 from emtihan.university.models import ImportJob
@@ -967,6 +968,29 @@ CASES: list[Case] = [
         expect(DENIED, proctor=Expect(302), unassigned_proctor=MISSING, registrar=Expect(302)),
         method="post",
         data=lambda p: {"decision": "approve", "reason": "Battery"},
+    ),
+    Case(
+        "proctoring:flag_review",
+        u("proctoring:flag_review", lambda p: Flag.objects.get(attempt=p.attempt).pk),
+        expect(
+            DENIED,
+            proctor=Expect(302, wrote=True),
+            unassigned_proctor=MISSING,
+            registrar=Expect(302, wrote=True),
+        ),
+        method="post",
+        data=lambda p: {"status": "dismissed", "note": "Battery"},
+        prepare=lambda p: Flag.objects.create(
+            attempt=p.attempt,
+            kind="tab_hidden",
+            started_at=p.attempt.started_at,
+            ended_at=p.attempt.started_at,
+            metric="seconds",
+            value=8,
+            threshold=5,
+            created_at=p.attempt.started_at,
+        ),
+        effect=lambda p: Flag.objects.filter(attempt=p.attempt, status="dismissed").exists(),
     ),
     # A student's identity page (before their sitting): the same people as the review.
     Case(

@@ -178,3 +178,49 @@ def test_the_proctor_approves_a_student_waiting_before_the_start(
     assert attempt.status == "in_progress"
     page.goto(f"/proctoring/console/{exam.pk}/")
     assert page.locator("#waiting").count() == 0
+
+
+def test_the_proctor_dismisses_a_flag_from_the_timeline(new_page, world, proctor):
+    """An open flag on the review page's timeline is upheld or dismissed with a note (the
+    browser asks for the note first); the page then shows the review, with no form."""
+    from emtihan.proctoring.models import Flag, FlagKind, FlagStatus
+
+    now = timezone.now()
+    exam = make_exam(
+        world, opens_at=now - dt.timedelta(minutes=30), proctoring=ProctoringLevel.RECORD
+    )
+    paragraphs = services.consent_paragraphs(exam, "en")
+    services.consent_give(
+        student_user=world.student,
+        exam_id=exam.pk,
+        version=services.consent_version(paragraphs),
+        language="en",
+        now=now - dt.timedelta(minutes=5),
+    )
+    attempt = attempts.attempt_start(
+        student_user=world.student, exam_id=exam.pk, now=now - dt.timedelta(minutes=5)
+    )
+    services.events_record(
+        student_user=world.student,
+        attempt_id=attempt.pk,
+        events=[services.EventIn("tab_hidden", now - dt.timedelta(minutes=4), 12_000)],
+        now=now - dt.timedelta(minutes=3),
+    )
+    flag = Flag.objects.get(attempt=attempt, kind=FlagKind.TAB_HIDDEN)
+    ExamProctor.objects.create(exam=exam, user=proctor)
+
+    page = new_page()
+    login(page, proctor.email)
+    page.goto(f"/proctoring/review/{attempt.pk}/")
+    form = page.locator(f"#flag-review-{flag.pk}")
+    form.get_by_label("Dismiss").check()
+    form.get_by_role("button", name="Record the review").click()
+    # The browser refuses an empty note; nothing was sent.
+    assert db(lambda: Flag.objects.get(pk=flag.pk).status) == FlagStatus.OPEN
+    form.get_by_label("Note").fill("Said aloud that the exam tab was closed by mistake")
+    form.get_by_role("button", name="Record the review").click()
+    page.get_by_text("Flag review recorded: Dismissed by a proctor.").wait_for()
+    assert page.locator(f"#flag-review-{flag.pk}").count() == 0
+    assert "closed by mistake" in page.locator("#timeline").inner_text()
+    row = db(lambda: Flag.objects.get(pk=flag.pk))
+    assert (row.status, row.reviewed_by_id) == (FlagStatus.DISMISSED, proctor.pk)
