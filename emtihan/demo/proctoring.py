@@ -36,7 +36,13 @@ from emtihan.attempts.models import Attempt, Decision, DecisionCategory
 from emtihan.exams.models import Exam
 from emtihan.proctoring import services as proctoring
 from emtihan.proctoring import tasks
-from emtihan.proctoring.models import BrowserEvent, Flag, FlagStatus, ProctoringSession
+from emtihan.proctoring.models import (
+    BrowserEvent,
+    Flag,
+    FlagStatus,
+    IdentityStatus,
+    ProctoringSession,
+)
 from emtihan.university.models import Student
 from emtihan.vision import BGRImage
 
@@ -130,6 +136,23 @@ def _identity_check(user: User, exam: Exam, person: str, at: dt.datetime) -> str
     return tasks.analyse_identity_check.call(check.pk)
 
 
+def _identified(user: User, exam: Exam, person: str, at: dt.datetime, proctor: User) -> None:
+    """An identity check that the person in front of the camera passes. Should the
+    analysis decide otherwise on some machine (the turns are a photo turned in
+    perspective), the proctor approves by hand, as in real life, so that the demo
+    still starts; the demo's tests require the check itself to pass."""
+    if _identity_check(user, exam, person, at) != "passed":
+        session = ProctoringSession.objects.get(exam=exam, student__user=user)
+        if session.identity_status in (IdentityStatus.MANUAL, IdentityStatus.FAILED):
+            proctoring.identity_decide(
+                actor=proctor,
+                session_id=session.pk,
+                decision="approve",
+                reason="Compared with the photo on file by hand.",
+                now=at + dt.timedelta(minutes=1),
+            )
+
+
 def _sitting(
     user: User,
     exam: Exam,
@@ -208,7 +231,7 @@ def seed(exam: Exam, proctor: User, office: User, now: dt.datetime) -> None:
     if user := student(6):
         started = now - dt.timedelta(minutes=12)
         _prepare(user, exam, started - dt.timedelta(minutes=4))
-        _identity_check(user, exam, "obama_1", started - dt.timedelta(minutes=3))
+        _identified(user, exam, "obama_1", started - dt.timedelta(minutes=3), proctor)
         person = _seen("obama_1", 34)
         for n in range(14, 18):  # away from the desk for a minute
             person[n] = camera.empty()
@@ -220,7 +243,7 @@ def seed(exam: Exam, proctor: User, office: User, now: dt.datetime) -> None:
     if user := student(7):
         started = now - dt.timedelta(minutes=8)
         _prepare(user, exam, started - dt.timedelta(minutes=3))
-        _identity_check(user, exam, "astronaut", started - dt.timedelta(minutes=2))
+        _identified(user, exam, "astronaut", started - dt.timedelta(minutes=2), proctor)
         _sitting(
             user,
             exam,
@@ -245,7 +268,7 @@ def seed(exam: Exam, proctor: User, office: User, now: dt.datetime) -> None:
     if user := student(12):
         started = now - dt.timedelta(minutes=70)
         _prepare(user, exam, started - dt.timedelta(minutes=4))
-        _identity_check(user, exam, "obama_1", started - dt.timedelta(minutes=3))
+        _identified(user, exam, "obama_1", started - dt.timedelta(minutes=3), proctor)
         person = _seen("obama_1", 30)
         for n in range(10, 14):
             person[n] = camera.empty()
@@ -279,7 +302,7 @@ def seed(exam: Exam, proctor: User, office: User, now: dt.datetime) -> None:
     if user := student(16):
         started = now - dt.timedelta(minutes=55)
         _prepare(user, exam, started - dt.timedelta(minutes=4))
-        _identity_check(user, exam, "astronaut", started - dt.timedelta(minutes=3))
+        _identified(user, exam, "astronaut", started - dt.timedelta(minutes=3), proctor)
         person = _seen("astronaut", 24)
         for n in range(8, 12):
             person[n] = camera.two_people("astronaut", "biden_1")
@@ -329,7 +352,7 @@ def seed(exam: Exam, proctor: User, office: User, now: dt.datetime) -> None:
     if user := student(17):
         started = now - dt.timedelta(minutes=40)
         _prepare(user, exam, started - dt.timedelta(minutes=4))
-        _identity_check(user, exam, "obama_1", started - dt.timedelta(minutes=3))
+        _identified(user, exam, "obama_1", started - dt.timedelta(minutes=3), proctor)
         attempt = _sitting(
             user,
             exam,
