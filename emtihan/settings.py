@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "emtihan.exams",
     "emtihan.attempts",
     "emtihan.proctoring",
+    "emtihan.grading",
     "emtihan.demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("exams/", include("emtihan.exams.urls")),
     path("sitting/", include("emtihan.attempts.urls")),
     path("proctoring/", include("emtihan.proctoring.urls")),
+    path("grading/", include("emtihan.grading.urls")),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

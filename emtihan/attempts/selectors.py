@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,11 +145,27 @@ def picture_src(picture: Picture) -> str:
 # --- the student's pages -----------------------------------------------------------------
 
 
+# Apps above this one that show something beside an ended sitting on the student's Exams
+# tab (grading: the released result) register a source here, as proctoring registers its
+# start gate: ``source(attempts)`` returns ``{attempt_id: summary}`` for the attempts it
+# has something for, in a fixed number of queries. The summary is rendered by the
+# template it names (``summary.template``) with ``result`` bound to it.
+ResultSource = Callable[[list[Attempt]], dict[int, Any]]
+_result_sources: list[ResultSource] = []
+
+
+def register_result_source(source: ResultSource) -> None:
+    """Add a source of results for the Exams tab (idempotent: ready() may run twice)."""
+    if source not in _result_sources:
+        _result_sources.append(source)
+
+
 @dataclass
 class ExamRow:
     exam: Exam
     attempt: Attempt | None
     phase: str  # "upcoming" | "active" | "completed"
+    result: Any = None  # a registered source's summary of the ended sitting
 
     @property
     def can_start(self) -> bool:
@@ -170,7 +187,7 @@ class StudentExams:
 def exams_for_student(user: User, *, now: dt.datetime | None = None) -> StudentExams:
     """The student's exams (``policy.attempts.exams_seen_by_student``) in three lists. An exam is "completed" once
     the window has closed or the student's own attempt has ended; "active" while it can be
-    started or continued. Three queries."""
+    started or continued. Three queries, and those of the result sources (grading: one)."""
     now = now or timezone.now()
     student = exams_policy.student_of(user)
     result = StudentExams(student=student)
@@ -202,6 +219,13 @@ def exams_for_student(user: User, *, now: dt.datetime | None = None) -> StudentE
         else:
             phase = "completed"
         getattr(result, phase).append(ExamRow(exam=exam, attempt=attempt, phase=phase))
+    ended = [row.attempt for row in result.completed if row.attempt is not None]
+    if ended:
+        for source in _result_sources:
+            found = source(ended)
+            for row in result.completed:
+                if row.attempt is not None and row.attempt.pk in found:
+                    row.result = found[row.attempt.pk]
     return result
 
 

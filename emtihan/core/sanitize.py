@@ -10,7 +10,7 @@ tags in ``DROPPED_WITH_CONTENT`` whose content is code or markup, never prose.
 - ``span`` keeps a ``class`` only from ``SPAN_CLASSES`` (formulas: ``math``, its display
   variant, ``chem``) and the ``data-latex`` attribute (the formula's LaTeX source).
 - ``img``: ``src`` must be a picture served by emtihan itself (``/sitting/<attempt>/pictures/
-  <id>/`` or ``/exams/media/...``) or an inline ``data:image/png|jpeg|gif|webp;base64,``
+  <id>/``, ``/sitting/pictures/<key>/`` or ``/exams/media/...``) or an inline ``data:image/png|jpeg|gif|webp;base64,``
   (how Moodle imports carry their pictures); ``alt`` is kept. Anything else loses ``src``.
 - ``a``: ``href`` only http, https or mailto; every link gets
   ``rel="noopener noreferrer"`` and ``target="_blank"``.
@@ -97,7 +97,12 @@ ATTRIBUTES: dict[str, set[str]] = {
 SPAN_CLASSES = frozenset({"math", "math-display", "chem"})
 
 # Pictures emtihan serves itself: an attempt's uploaded picture and exam media.
-LOCAL_PICTURE = re.compile(r"^/(?:sitting/\d+/pictures/\d+/|exams/media/[A-Za-z0-9_./-]+)$")
+# A grader's page shows an attempt's picture by its random key instead (``/sitting/
+# pictures/<uuid>/``): that path names no attempt.
+LOCAL_PICTURE = re.compile(
+    r"^/(?:sitting/\d+/pictures/\d+/|sitting/pictures/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"
+    r"[0-9a-f]{4}-[0-9a-f]{12}/|exams/media/[A-Za-z0-9_./-]+)$"
+)
 DATA_PICTURE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$")
 LINK = re.compile(r"^(?:https?://[^\s]+|mailto:[^\s]+)$", re.IGNORECASE)
 SMALL_INT = re.compile(r"^[1-9][0-9]{0,2}$")

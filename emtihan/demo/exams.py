@@ -399,3 +399,10 @@ def summary() -> list[str]:
 def open_exam() -> Exam:
     """The open exam that requires the camera (group IS-2301)."""
     return Exam.objects.get(choice__discipline__code=OPEN, choice__group__code=GROUP)
+
+
+def completed_exam() -> Exam | None:
+    """The completed Databases exam (group IS-2301), with finished sittings to mark."""
+    return Exam.objects.filter(
+        choice__discipline__code=COMPLETED, choice__group__code=GROUP
+    ).first()

@@ -22,6 +22,8 @@ stack never drags in the apps above it:
 ``policy.attempts``         sittings: the student's own, decisions, pictures
 ``policy.proctoring``       proctoring sessions: the student's own, recordings, identity
                             decisions by hand
+``policy.grading``          marking piles by code (graders), releasing results (the exam's
+                            teachers, the exam office)
 ==========================  ===========================================================
 
 This module itself imports no model (and no submodule), so ``import emtihan.policy``

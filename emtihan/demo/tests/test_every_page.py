@@ -68,6 +68,7 @@ NOT_PAGES = {
     "attempts:picture_by_key": "a picture as the grading pages will show it (by its key)",
     "attempts:decide": "POST only (the decision form)",
     "attempts:review_proposal": "POST only (the second reviewer's form)",
+    "grading:release": "POST only (the results page's button; it asks first)",
     "examforms:review_bulk": "POST only (bulk review)",
     "university:import_rerun": "POST only",
     "exams:publish": "POST only",

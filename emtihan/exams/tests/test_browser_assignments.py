@@ -71,7 +71,7 @@ def test_a_grader_lands_on_their_exams_with_a_menu(new_page, cast):
     page.wait_for_url("**/exams/marking/")
     menu = page.get_by_role("navigation", name="Main menu")
     assert menu.get_by_role("link", name="Marking").is_visible()
-    page.get_by_text("Marking opens on this page when grading is enabled").wait_for()
+    page.get_by_text("Works are shown by their marking code only").wait_for()
     table = page.locator("#grader-exams").inner_text()
     assert "Algebra final" in table
     # Nothing on the page names a student.

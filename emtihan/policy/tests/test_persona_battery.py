@@ -50,6 +50,8 @@ from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.exams.models import Accommodation, Exam, ExamGrader, ExamStatus, Question
 from emtihan.exams.models import QuestionPool as Pool
+from emtihan.grading.models import Work
+from emtihan.grading.services import MarkInput, work_mark, works_ensure
 from emtihan.proctoring.models import Flag
 from emtihan.proctoring.models import ProctoringSession as Session
 from emtihan.umkd.models import MaterialVersion
@@ -148,6 +150,20 @@ def other_exam_id(c: Cast) -> int:
 
 def written_id(c: Cast) -> int:
     return c.attempt.layout[0]["q"]
+
+
+def work_code(c: Cast) -> str:
+    """The marking code of the classmate's ended sitting (given lazily, as the pile does)."""
+    works_ensure(exam=c.exam)
+    return Work.objects.get(attempt=c.classmate_attempt).code
+
+
+def marked_work(c: Cast) -> None:
+    """The classmate's sitting accepted and its work marked by the grader: ready to release."""
+    Attempt.objects.filter(pk=c.classmate_attempt.pk).update(decision=Decision.CONTINUE)
+    work = Work.objects.get(code=work_code(c))
+    marks = [MarkInput(entry["q"], "0", reason="battery") for entry in c.classmate_attempt.layout]
+    work_mark(actor=c.user("grader"), work_id=work.pk, revision=work.revision, marks=marks)
 
 
 def published(c: Cast) -> bool:
@@ -1186,6 +1202,62 @@ CASES: list[Case] = [
         method="post",
         json=True,
         data=lambda c: {"key": "battery"},
+    ),
+    # --- marking and results (grading) ----------------------------------------------------------
+    # Graders of the exam mark its works by code; other graders get 404, everyone else 403.
+    Case(
+        "grading:pile",
+        u("grading:pile", exam_id),
+        expect(DENIED, grader=Expect(200, shows=True), unassigned_grader=MISSING),
+        marker=lambda c: work_code(c),
+    ),
+    Case(
+        "grading:work",
+        u("grading:work", exam_id, lambda c: work_code(c)),
+        expect(DENIED, grader=OK, unassigned_grader=MISSING),
+    ),
+    Case(
+        "grading:work",
+        u("grading:work", exam_id, lambda c: work_code(c)),
+        expect(DENIED, grader=Expect(302, wrote=True), unassigned_grader=MISSING),
+        method="post",
+        data=lambda c: {
+            "revision": "0",
+            f"q{c.classmate_attempt.layout[0]['q']}": "0",
+            f"q{c.classmate_attempt.layout[0]['q']}-reason": "battery",
+            "then": "stay",
+        },
+        effect=lambda c: Work.objects.filter(attempt=c.classmate_attempt, revision__gt=0).exists(),
+    ),
+    # The exam's teachers and the exam office follow the marking and release.
+    Case("grading:results", u("grading:results", exam_id), expect(MISSING, **MANAGER)),
+    Case(
+        "grading:results",
+        u("grading:results", other_exam_id),
+        expect(MISSING, other_faculty_teacher=OK, registrar=OK),
+    ),
+    Case(
+        "grading:release",
+        u("grading:release", exam_id),
+        expect(MISSING, **MANAGER),  # not confirmed: the question, nothing released
+        method="post",
+        prepare=marked_work,
+        effect=lambda c: Work.objects.filter(released_at__isnull=False).exists(),
+    ),
+    Case(
+        "grading:release",
+        u("grading:release", exam_id),
+        expect(MISSING, teacher=Expect(302, wrote=True), registrar=Expect(302, wrote=True)),
+        method="post",
+        data=lambda c: CONFIRMED,
+        prepare=marked_work,
+        effect=lambda c: Work.objects.filter(released_at__isnull=False).exists(),
+    ),
+    # A result: the student whose sitting it is (released or not, the page says which).
+    Case(
+        "grading:result",
+        u("grading:result", lambda c: c.classmate_attempt.pk),
+        expect(MISSING, classmate=OK),
     ),
 ]
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from emtihan.accounts.models import Role, User
 from emtihan.demo import builders
 from emtihan.demo import exams as demo_exams
+from emtihan.demo import grading as demo_grading
 from emtihan.demo import proctoring as demo_proctoring
 from emtihan.exams import assignments
 from emtihan.exams.models import Exam, ExamGrader
@@ -158,6 +159,12 @@ class Command(BaseCommand):
             self._programmes(disciplines, users)
             demo_exams.seed(users["teacher@demo.local"], users["head@demo.local"], period)
             self._proctors_and_graders(users, faculties)
+            demo_grading.seed(
+                demo_exams.completed_exam(),
+                users["grader@demo.local"],
+                users["teacher@demo.local"],
+                users["proctor@demo.local"],
+            )
             demo_proctoring.seed(
                 demo_exams.open_exam(),
                 users["proctor@demo.local"],

@@ -1,0 +1,203 @@
+"""Marking by code and results (docs/GRADING.md).
+
+- ``GradeScale`` / ``GradeBand``: the scale that turns a percentage into a letter, GPA
+  points and a traditional mark, stored as data (the Kazakh credit system is the default,
+  written by a data migration; a university edits it in the admin).
+- ``Work``: one ended attempt as the graders see it: by its random ``code`` only. It
+  holds the marking state, and, once released, the result as it was computed then (a
+  later edit of the scale never changes a released grade).
+- ``Mark``: the points and comment one question of a work earned; ``auto_points`` is what
+  the auto-grader gave a closed question, kept when a grader overrides it (with a reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from emtihan.attempts.models import Attempt
+from emtihan.exams.models import Exam, Question
+
+if TYPE_CHECKING:
+    from emtihan.accounts.models import User
+
+# The marking code: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L),
+# 30^8 ~ 6.6e11 codes, drawn with ``secrets``; unique across all works.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+COMMENT_MAX_LENGTH = 2000
+
+
+class Traditional(models.TextChoices):
+    """The traditional mark a letter corresponds to (read in the student's language)."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    SATISFACTORY = "satisfactory", _("Satisfactory")
+    UNSATISFACTORY = "unsatisfactory", _("Unsatisfactory")
+
+
+class GradeScale(models.Model):
+    """A grading scale: its bands cover 0..100 per cent without gaps (checked by
+    ``grading.scale.check_bands``). ``is_default`` marks the one in use."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_default = models.BooleanField(_("in use"), default=False)
+
+    class Meta:
+        verbose_name = _("grade scale")
+        verbose_name_plural = _("grade scales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_scale"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GradeBand(models.Model):
+    """One letter of a scale: whole percentages ``min_percent..max_percent`` inclusive."""
+
+    scale = models.ForeignKey(GradeScale, on_delete=models.CASCADE, related_name="bands")
+    letter = models.CharField(_("letter"), max_length=4)
+    min_percent = models.PositiveSmallIntegerField(_("from, %"))
+    max_percent = models.PositiveSmallIntegerField(_("to, %"))
+    gpa = models.DecimalField(_("GPA points"), max_digits=3, decimal_places=2)
+    traditional = models.CharField(
+        _("traditional mark"), max_length=16, choices=Traditional.choices
+    )
+
+    class Meta:
+        verbose_name = _("grade band")
+        verbose_name_plural = _("grade bands")
+        ordering = ["-max_percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "letter"], name="one_band_per_letter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} {self.min_percent}-{self.max_percent}"
+
+
+@dataclass(frozen=True)
+class Band:
+    """A band as read once from the database (``grading.scale.bands_of``)."""
+
+    letter: str
+    min_percent: int
+    max_percent: int
+    gpa: Decimal
+    traditional: str
+
+
+class WorkState(models.TextChoices):
+    UNMARKED = "unmarked", _("Unmarked")
+    IN_PROGRESS = "in_progress", _("In progress")
+    MARKED = "marked", _("Marked")
+
+
+class Work(models.Model):
+    """An ended attempt under its marking code. Graders reach it by ``exam`` + ``code``
+    and never see ``attempt`` (nor anything of the student's). Created lazily for every
+    ended attempt when the pile is read (``grading.services.works_ensure``).
+
+    ``revision`` counts the saves of its marks: a save based on another revision is
+    refused (two graders on one work, two tabs), never applied over the other's marks.
+    The ``result_*`` fields are written once, at release."""
+
+    attempt = models.OneToOneField(Attempt, on_delete=models.PROTECT, related_name="work")
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="works")
+    code = models.CharField(max_length=CODE_LENGTH, unique=True)
+    state = models.CharField(max_length=16, choices=WorkState.choices, default=WorkState.UNMARKED)
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    marked_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The result as released: points (2 places), the maximum, the whole percentage
+    # (rounded half up), and the scale's band at that moment.
+    result_points = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    result_max = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    result_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    result_letter = models.CharField(max_length=4, blank=True)
+    result_gpa = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    result_traditional = models.CharField(max_length=16, choices=Traditional.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("work")
+        verbose_name_plural = _("works")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def released(self) -> bool:
+        return self.released_at is not None
+
+    @classmethod
+    def lock(cls, work_id: int) -> Work:
+        """The work under its row lock (inside a transaction).
+
+        Race: two graders saving one work, or a save and the release, would each read the
+        old revision and state; under the lock the second reads what the first wrote (a
+        stale save is refused, a mark never lands on a work just released)."""
+        return cls.objects.select_for_update().get(pk=work_id)
+
+    def release(
+        self,
+        *,
+        by: User,
+        now: dt.datetime,
+        points: Decimal,
+        maximum: Decimal,
+        percent: int | None,
+        band: Band | None,
+    ) -> None:
+        """Freeze the result on this row (taken with ``lock``)."""
+        self.released_at = now
+        self.released_by = by
+        self.result_points = points
+        self.result_max = maximum
+        self.result_percent = percent
+        self.result_letter = band.letter if band else ""
+        self.result_gpa = band.gpa if band else None
+        self.result_traditional = band.traditional if band else ""
+        self.save()
+
+
+class Mark(models.Model):
+    """The mark of one question of a work: ``points`` (0..the question's points, 2
+    places; None: not marked yet), the grader's ``comment`` (shown to the student after
+    release) and, for a closed question, ``auto_points`` from the auto-grader and the
+    ``override_reason`` when a grader gave something else."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="marks")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    auto_points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True)
+    marked_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mark")
+        verbose_name_plural = _("marks")
+        constraints = [
+            models.UniqueConstraint(fields=["work", "question"], name="one_mark_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}/{self.question_id}: {self.points}"

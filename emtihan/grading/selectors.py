@@ -1,0 +1,318 @@
+"""Reads of marking and results, each in a fixed number of queries.
+
+What a grader's reads return names no student: a work is its ``code``, its questions and
+the final answers, drawn here (written answers through the sitting's own renderer and
+sanitiser, pictures by their opaque key). Nothing in ``PileRow`` or ``WorkPage`` reaches
+the attempt's student, and the attempt's id is not in it either.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from emtihan.accounts.models import User
+from emtihan.attempts.content import picture_ref, render_html
+from emtihan.attempts.models import Attempt, Decision, Picture
+from emtihan.core.sanitize import sanitize_html
+from emtihan.exams.models import Exam, Question, QuestionKind
+from emtihan.policy import attempts as attempts_policy
+from emtihan.policy import grading as policy
+
+from .models import CODE_ALPHABET, CODE_LENGTH, Mark, Work, WorkState
+from .services.works import final_contents
+
+# Works whose sitting was cancelled or postponed are not marked (nor shown to graders).
+NOT_MARKED = (Decision.CANCEL, Decision.POSTPONE)
+
+
+# --- the grader's pages ------------------------------------------------------------------------
+
+
+def exam_for_grader(user: User, exam_id: int) -> Exam | None:
+    return (
+        policy.exams_marked_by(user).select_related("choice__discipline").filter(pk=exam_id).first()
+    )
+
+
+def pile(exam: Exam) -> list[Work]:
+    """The exam's works by code (a random order: nothing about who or when)."""
+    return list(
+        Work.objects.filter(exam=exam)
+        .exclude(attempt__decision__in=NOT_MARKED)
+        .only("id", "code", "state", "released_at", "exam_id")
+        .order_by("code")
+    )
+
+
+def valid_code(code: str) -> bool:
+    return len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
+
+
+def work_of(exam: Exam, code: str) -> Work | None:
+    if not valid_code(code):
+        return None
+    return (
+        Work.objects.filter(exam=exam, code=code).exclude(attempt__decision__in=NOT_MARKED).first()
+    )
+
+
+def next_code(works: list[Work], code: str) -> str | None:
+    """The next work after ``code`` (in pile order, wrapping) that is not marked yet."""
+    codes = [w.code for w in works]
+    if code not in codes:
+        return None
+    start = codes.index(code)
+    for offset in range(1, len(works)):
+        work = works[(start + offset) % len(works)]
+        if work.state != WorkState.MARKED and not work.released:
+            return work.code
+    return None
+
+
+@dataclass
+class OptionView:
+    html: str
+    chosen: bool
+
+
+@dataclass
+class QuestionView:
+    number: int
+    question: Question
+    body_html: str
+    answer_html: str  # the final answer as the student saw it (sanitised); "" for none
+    options: list[OptionView]
+    mark: Mark
+    # What the form shows: the stored mark, or what the grader typed when a save was
+    # refused, with the refusal's messages.
+    errors: list[str] = field(default_factory=list)
+    value: str = ""
+    comment: str = ""
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        self.value = "" if self.mark.points is None else f"{self.mark.points:f}"
+        self.comment = self.mark.comment
+        self.reason = self.mark.override_reason
+
+    def show_posted(self, posted: dict[str, str], errors: dict[str, list[str]]) -> None:
+        name = self.field
+        self.value = posted.get(name, self.value)
+        self.comment = posted.get(f"{name}-comment", self.comment)
+        self.reason = posted.get(f"{name}-reason", self.reason)
+        self.errors = [
+            m for key in (name, f"{name}-comment", f"{name}-reason") for m in errors.get(key, [])
+        ]
+
+    @property
+    def field(self) -> str:
+        return f"q{self.question.pk}"
+
+    @property
+    def closed(self) -> bool:
+        return self.mark.auto_points is not None
+
+
+@dataclass
+class WorkPage:
+    work: Work
+    questions: list[QuestionView] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((q.mark.points or Decimal(0) for q in self.questions), Decimal(0))
+
+    @property
+    def maximum(self) -> Decimal:
+        return sum((q.question.points for q in self.questions), Decimal(0))
+
+
+def work_page(work: Work) -> WorkPage:
+    """The work as the grader marks it: its questions in the student's order, each with
+    the final answer drawn and its mark. Five queries (attempt layout, questions,
+    versions, pictures, marks)."""
+    layout = Attempt.objects.filter(pk=work.attempt_id).values_list("layout", flat=True).get()
+    ids = [entry["q"] for entry in layout]
+    questions = Question.objects.only("id", "kind", "body", "spec", "points").in_bulk(ids)
+    contents = final_contents([work.attempt_id])
+    keys = dict(Picture.objects.filter(attempt_id=work.attempt_id).values_list("pk", "key"))
+    marks = {m.question_id: m for m in Mark.objects.filter(work=work)}
+    page = WorkPage(work=work)
+    for number, entry in enumerate(layout, start=1):
+        question = questions.get(entry["q"])
+        mark = marks.get(entry["q"])
+        if question is None or mark is None:
+            continue
+        content = contents.get((work.attempt_id, question.pk))
+        answer_html, options = _drawn(question, entry, content, work.attempt_id, keys)
+        page.questions.append(
+            QuestionView(
+                number=number,
+                question=question,
+                body_html=sanitize_html(question.body),
+                answer_html=answer_html,
+                options=options,
+                mark=mark,
+            )
+        )
+    return page
+
+
+def _drawn(
+    question: Question,
+    entry: dict[str, Any],
+    content: Any,
+    attempt_id: int,
+    keys: dict[int, Any],
+) -> tuple[str, list[OptionView]]:
+    content = content if isinstance(content, dict) else {}
+    kind = question.kind
+    if kind == QuestionKind.WRITTEN:
+        doc = content.get("doc")
+        if not isinstance(doc, dict):
+            return "", []
+        return render_html(_pictures_by_key(doc, attempt_id, keys)), []
+    if kind in (QuestionKind.SHORT, QuestionKind.NUMERIC):
+        text = content.get("text")
+        return (escape(text) if isinstance(text, str) else ""), []
+    if kind == QuestionKind.TRUE_FALSE:
+        choice = content.get("choice")
+        return "", [
+            OptionView(str(_("True")), choice == "true"),
+            OptionView(str(_("False")), choice == "false"),
+        ]
+    spec_options = (question.spec or {}).get("options") or []
+    by_id = {str(o.get("id")): o for o in spec_options if isinstance(o, dict)}
+    order = [oid for oid in entry.get("options") or [] if oid in by_id] or list(by_id)
+    chosen = content.get("choices") if kind == QuestionKind.MULTIPLE else [content.get("choice")]
+    chosen_set = {c for c in chosen or [] if isinstance(c, str)}
+    return "", [
+        OptionView(sanitize_html(str(by_id[oid].get("html", ""))), oid in chosen_set)
+        for oid in order
+    ]
+
+
+def _pictures_by_key(doc: dict[str, Any], attempt_id: int, keys: dict[int, Any]) -> dict[str, Any]:
+    """A copy of the document whose pictures point at their opaque key (the path by
+    attempt would tell the grader which sitting it is)."""
+    doc = copy.deepcopy(doc)
+    stack: list[Any] = [doc]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if node.get("type") == "image" and isinstance(node.get("attrs"), dict):
+            ref = picture_ref(node["attrs"].get("src"))
+            key = keys.get(ref[1]) if ref is not None and ref[0] == attempt_id else None
+            node["attrs"]["src"] = (
+                reverse("attempts:picture_by_key", args=[key]) if key is not None else ""
+            )
+        children = node.get("content")
+        if isinstance(children, list):
+            stack.extend(children)
+    return doc
+
+
+# --- release -------------------------------------------------------------------------------
+
+
+def exam_for_releaser(user: User, exam_id: int) -> Exam | None:
+    return (
+        policy.exams_released_by(user)
+        .select_related("choice__discipline", "choice__group")
+        .filter(pk=exam_id)
+        .first()
+    )
+
+
+def state_counts(exam: Exam) -> dict[str, int]:
+    rows = (
+        Work.objects.filter(exam=exam)
+        .exclude(attempt__decision__in=NOT_MARKED)
+        .aggregate(
+            **{s: Count("pk", filter=Q(state=s)) for s in WorkState.values},
+            released=Count("pk", filter=Q(released_at__isnull=False)),
+        )
+    )
+    return {k: v or 0 for k, v in rows.items()}
+
+
+# --- the student's result ------------------------------------------------------------------
+
+
+@dataclass
+class ResultSummary:
+    """A released result on the student's Exams tab (``attempts.selectors`` renders
+    ``template`` with it)."""
+
+    work: Work
+    attempt_id: int
+    template: str = "grading/_result_summary.html"
+
+    @property
+    def url(self) -> str:
+        return reverse("grading:result", args=[self.attempt_id])
+
+
+def released_results(attempts: list[Attempt]) -> dict[int, ResultSummary]:
+    """The released results of these sittings, for the Exams tab (one query). A sitting
+    cancelled or postponed shows that decision instead (no result here)."""
+    counting = [a.pk for a in attempts if a.decision in (Decision.NONE, Decision.CONTINUE)]
+    if not counting:
+        return {}
+    works = Work.objects.filter(attempt_id__in=counting, released_at__isnull=False)
+    return {w.attempt_id: ResultSummary(work=w, attempt_id=w.attempt_id) for w in works}
+
+
+@dataclass
+class ResultLine:
+    number: int
+    question: Question
+    body_html: str
+    points: Decimal | None
+    comment: str
+
+
+@dataclass
+class StudentResult:
+    attempt: Attempt
+    work: Work | None  # None: not released (or cancelled/postponed: the decision shows)
+    lines: list[ResultLine] = field(default_factory=list)
+
+
+def result_for_student(user: User, attempt_id: int) -> StudentResult | None:
+    """The student's own sitting with its released result (None: not theirs)."""
+    attempt = (
+        attempts_policy.own_attempts(user).select_related("exam").filter(pk=attempt_id).first()
+    )
+    if attempt is None:
+        return None
+    found = released_results([attempt]).get(attempt.pk)
+    result = StudentResult(attempt=attempt, work=found.work if found else None)
+    if result.work is None:
+        return result
+    ids = [entry["q"] for entry in attempt.layout]
+    questions = Question.objects.only("id", "body", "points").in_bulk(ids)
+    marks = {m.question_id: m for m in Mark.objects.filter(work=result.work)}
+    for number, entry in enumerate(attempt.layout, start=1):
+        question, mark = questions.get(entry["q"]), marks.get(entry["q"])
+        if question is None:
+            continue
+        result.lines.append(
+            ResultLine(
+                number=number,
+                question=question,
+                body_html=sanitize_html(question.body),
+                points=mark.points if mark else None,
+                comment=mark.comment if mark else "",
+            )
+        )
+    return result

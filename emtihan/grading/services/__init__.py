@@ -1,0 +1,19 @@
+"""Writes of the grading app: the pile's works and codes, marks, release."""
+
+from .marking import MarkInput, parse_points, work_mark, work_state
+from .release import ReleaseSummary, releasable, release_summary, results_release
+from .works import final_contents, new_code, works_ensure
+
+__all__ = [
+    "MarkInput",
+    "ReleaseSummary",
+    "final_contents",
+    "new_code",
+    "parse_points",
+    "releasable",
+    "release_summary",
+    "results_release",
+    "work_mark",
+    "work_state",
+    "works_ensure",
+]

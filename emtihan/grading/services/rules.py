@@ -1,0 +1,24 @@
+"""The messages of the grading services (marked for translation, translated when raised)."""
+
+from django.utils.translation import gettext_noop
+
+ERR_NOT_GRADER = gettext_noop("You do not mark this exam.")
+ERR_NOT_RELEASER = gettext_noop("Only the exam's teachers and the exam office release its results.")
+ERR_WORK_NOT_FOUND = gettext_noop("There is no work with this code in this exam.")
+ERR_RELEASED = gettext_noop(
+    "The results of this work are released; its marks can no longer change."
+)
+ERR_STALE = gettext_noop(
+    "Someone else saved marks for this work after you opened it. Your marks were not saved: "
+    "the page now shows theirs; enter yours again if they should change."
+)
+ERR_NOT_A_NUMBER = gettext_noop("Enter a number, such as 3 or 2.5.")
+ERR_OUT_OF_RANGE = gettext_noop("A mark is from 0 to the question's points (%(points)s).")
+ERR_TOO_PRECISE = gettext_noop("At most two decimal places.")
+ERR_REASON_REQUIRED = gettext_noop(
+    "Say why you change the automatic mark (%(auto)s): the reason is kept with the mark."
+)
+ERR_COMMENT_TOO_LONG = gettext_noop("At most 2000 characters.")
+ERR_NOTHING_TO_RELEASE = gettext_noop(
+    "No marked work is waiting for release: mark the works first."
+)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "grading"
+urlpatterns = [
+    path("exams/<id:exam_id>/", views.pile, name="pile"),
+    path("exams/<id:exam_id>/works/<str:code>/", views.work, name="work"),
+    path("exams/<id:exam_id>/results/", views.results, name="results"),
+    path("exams/<id:exam_id>/release/", views.release, name="release"),
+    path("results/<id:attempt_id>/", views.result, name="result"),
+]

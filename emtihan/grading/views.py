@@ -1,0 +1,197 @@
+"""Pages of marking and results (docs/GRADING.md).
+
+- ``pile`` and ``work``: a grader's exam, works by code only; ``work`` saves the marks
+  (Enter in any field saves and opens the next unmarked work).
+- ``results`` and ``release``: the exam's teachers and the exam office follow the
+  marking and release (asking first, ``core.confirm``).
+- ``result``: the student's released result, per question.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from emtihan.accounts.models import User
+from emtihan.core.confirm import confirmation_page, confirmed
+from emtihan.core.pages import service_errors
+from emtihan.policy import grading as policy
+
+from . import selectors, services
+from .models import WorkState
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _grader_exam(request: HttpRequest, exam_id: int):  # type: ignore[no-untyped-def]
+    if not policy.may_open_marking(_user(request)):
+        raise PermissionDenied
+    exam = selectors.exam_for_grader(_user(request), exam_id)
+    if exam is None:
+        raise Http404
+    return exam
+
+
+@login_required
+@require_GET
+def pile(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The exam's works by code with their state."""
+    exam = _grader_exam(request, exam_id)
+    services.works_ensure(exam=exam)
+    works = selectors.pile(exam)
+    first = next((w for w in works if w.state != WorkState.MARKED and not w.released), None)
+    return render(
+        request,
+        "grading/pile.html",
+        {"exam": exam, "works": works, "first": first, "counts": selectors.state_counts(exam)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work(request: HttpRequest, exam_id: int, code: str) -> HttpResponse:
+    """One work: the questions with the final answers and their marks (POST saves)."""
+    exam = _grader_exam(request, exam_id)
+    found = selectors.work_of(exam, code)
+    if found is None:
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        page = selectors.work_page(found)
+        marks = [
+            services.MarkInput(
+                question_id=q.question.pk,
+                points=request.POST.get(q.field, ""),
+                comment=request.POST.get(f"{q.field}-comment", ""),
+                reason=request.POST.get(f"{q.field}-reason", ""),
+            )
+            for q in page.questions
+            if q.field in request.POST
+        ]
+        try:
+            revision = int(request.POST.get("revision", ""))
+        except ValueError:
+            revision = -1
+        with service_errors() as call:
+            saved = services.work_mark(
+                actor=_user(request), work_id=found.pk, revision=revision, marks=marks
+            )
+        if call.ok:
+            messages.success(request, _("Marks of work %(code)s saved.") % {"code": found.code})
+            if request.POST.get("then") == "stay":
+                return redirect("grading:work", exam.pk, found.code)
+            following = selectors.next_code(selectors.pile(exam), saved.code)
+            if following is None:
+                messages.info(request, _("Every work of this exam is marked."))
+                return redirect("grading:pile", exam.pk)
+            return redirect("grading:work", exam.pk, following)
+        errors = call.errors
+        if "__all__" not in errors:
+            # What the grader typed is shown again beside the messages, never lost.
+            posted = {k: request.POST.get(k, "") for k in request.POST if k.startswith("q")}
+        found.refresh_from_db()
+    page = selectors.work_page(found)
+    for question in page.questions:
+        question.show_posted(posted, errors)
+    focus = next(
+        (q.field for q in page.questions if q.errors),
+        next((q.field for q in page.questions if not q.value), None),
+    )
+    if focus is None and page.questions:
+        focus = page.questions[0].field
+    works = selectors.pile(exam)
+    codes = [w.code for w in works]
+    position = codes.index(found.code) + 1 if found.code in codes else 0
+    return render(
+        request,
+        "grading/work.html",
+        {
+            "exam": exam,
+            "page": page,
+            "focus": focus,
+            "general_errors": errors.get("__all__", []),
+            "posted": posted,
+            "position": position,
+            "count": len(works),
+            "previous": codes[position - 2] if position > 1 else None,
+            "next": codes[position] if 0 < position < len(codes) else None,
+        },
+    )
+
+
+def _releaser_exam(request: HttpRequest, exam_id: int):  # type: ignore[no-untyped-def]
+    exam = selectors.exam_for_releaser(_user(request), exam_id)
+    if exam is None:
+        raise Http404
+    return exam
+
+
+@login_required
+@require_GET
+def results(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The exam's marking progress and its release, for its teachers and the exam office.
+    Codes and states only: names are not joined here."""
+    exam = _releaser_exam(request, exam_id)
+    services.works_ensure(exam=exam)
+    return render(
+        request,
+        "grading/results.html",
+        {
+            "exam": exam,
+            "summary": services.release_summary(exam),
+            "counts": selectors.state_counts(exam),
+        },
+    )
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """Release the marked works' results: the results page's button posts here and gets
+    the question (``core.confirm``); the question's button posts again, confirmed."""
+    exam = _releaser_exam(request, exam_id)
+    back = reverse("grading:results", args=[exam.pk])
+    if not confirmed(request):
+        summary = services.release_summary(exam)
+        return confirmation_page(
+            request,
+            title=_("Release the results"),
+            question=_(
+                "Release the results of %(ready)s marked works of “%(exam)s”? Each student "
+                "sees their marks, comments and grade and gets an e-mail."
+            )
+            % {"ready": summary.ready, "exam": exam.title},
+            consequences=_(
+                "Released marks can no longer be changed. Works not marked yet (%(left)s) "
+                "and works waiting for a decision (%(held)s) are not released now."
+            )
+            % {"left": summary.not_marked, "held": summary.held},
+            button=_("Release the results"),
+            cancel_url=back,
+        )
+    with service_errors(request) as call:
+        released = services.results_release(actor=_user(request), exam=exam)
+    if call.ok:
+        messages.success(request, _("Results of %(n)s works released.") % {"n": len(released)})
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The student's result: points and comment per question, total and grade."""
+    found = selectors.result_for_student(_user(request), attempt_id)
+    if found is None:
+        raise Http404
+    return render(request, "grading/result.html", {"result": found})
