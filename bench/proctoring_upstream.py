@@ -12,20 +12,25 @@ default interval (20 s) and records the first bench student's consent. ``run`` o
 exam page for that student in Chromium, whose camera plays a video made from the real
 photos (the student's face; shared/testdata/faces) and whose microphone plays the
 synthesised speech of emtihan/vision/tests/data once a minute (one clip a minute, more
-talk than a quiet exam room), the link throttled like bench/slow_link.py. Every request
-under /api/v1/proctoring/ is counted with its headers and body (Playwright's
-request.sizes(), from Chromium's network stack).
+talk than a quiet exam room; ``--speech-every 0``: talking all the time, the worst case), the link throttled like bench/slow_link.py. Chromium talks
+to the server through a small counting proxy in this script: every byte of every request
+to /api/v1/proctoring/ (request line, headers and body, as sent on the wire: HTTP/1.1
+without TLS) is counted. (Chromium's own request sizes leave out multipart bodies built
+from Blobs, which is what snapshots and clips are.)
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +63,7 @@ def prepare(exam_id: int) -> None:
     print(f"exam {exam.pk}: proctoring record, every 20 s; {email} agreed")
 
 
-def media(folder: Path) -> tuple[Path, Path]:
+def media(folder: Path, speech_every: float) -> tuple[Path, Path]:
     sys.path.insert(0, str(ROOT))
     import numpy as np
 
@@ -71,8 +76,74 @@ def media(folder: Path) -> tuple[Path, Path]:
     write_y4m(video, [(frame("obama_1", w), 3) for w in (160, 168, 176, 168)], fps=2)
     audio = folder / "voice.wav"
     speech = read_wav(SPEECH)
-    write_wav(audio, np.concatenate([speech, silence(60 - len(speech) / 16000)]))
+    # Speech once every ``speech_every`` seconds; 0: nothing but speech (the worst case).
+    gap = max(0.0, speech_every - len(speech) / 16000) if speech_every else 0.3
+    write_wav(audio, np.concatenate([speech, silence(gap)]))
     return video, audio
+
+
+class CountingProxy:
+    """A reverse proxy on 127.0.0.1 that counts the bytes of each request sent upstream,
+    by path prefix. Requests are read as HTTP/1.1 with a Content-Length body (what
+    Chromium sends for fetch() with a FormData or JSON body)."""
+
+    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+        self.upstream = (upstream_host, upstream_port)
+        self.bytes: Counter[str] = Counter()
+        self.requests: Counter[str] = Counter()
+        self.loop = asyncio.new_event_loop()
+        self.port = 0
+        ready = threading.Event()
+        threading.Thread(target=self._serve, args=(ready,), daemon=True).start()
+        ready.wait()
+
+    def _serve(self, ready: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        server = self.loop.run_until_complete(asyncio.start_server(self._client, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        ready.set()
+        self.loop.run_forever()
+
+    @staticmethod
+    def kind(path: str) -> str:
+        if path.startswith("/api/v1/proctoring/attempts/"):
+            return "proctoring:" + path.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+        if path.startswith("/api/v1/proctoring/"):
+            return "proctoring:state"
+        return "other"
+
+    async def _client(self, reader, writer) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+
+        async def downstream() -> None:
+            try:
+                while data := await up_reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            finally:
+                writer.close()
+
+        pipe = asyncio.ensure_future(downstream())
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                path = lines[0].split(" ")[1] if " " in lines[0] else "/"
+                length = 0
+                for line in lines[1:]:
+                    if line.lower().startswith("content-length:"):
+                        length = int(line.split(":", 1)[1])
+                body = await reader.readexactly(length) if length else b""
+                kind = self.kind(path)
+                self.bytes[kind] += len(head) + len(body)
+                self.requests[kind] += 1
+                up_writer.write(head + body)
+                await up_writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            up_writer.close()
+            pipe.cancel()
 
 
 def run(args: argparse.Namespace) -> None:
@@ -81,7 +152,7 @@ def run(args: argparse.Namespace) -> None:
     email, session = next(iter(json.loads(SESSIONS_FILE.read_text()).items()))
     host = args.url.split("//", 1)[1].split("/", 1)[0].split(":")[0]
     folder = Path(tempfile.mkdtemp(prefix="emtihan-upstream-"))
-    video, audio = media(folder)
+    video, audio = media(folder, args.speech_every)
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     flags = [
         "--no-sandbox",
@@ -91,20 +162,9 @@ def run(args: argparse.Namespace) -> None:
         f"--use-file-for-fake-audio-capture={audio}",
         "--autoplay-policy=no-user-gesture-required",
     ]
-    sent = {"bytes": 0, "requests": 0, "snapshots": 0, "clips": 0, "events": 0}
-    snapshot_bodies: list[int] = []
-
-    def finished(request) -> None:
-        if "/api/v1/proctoring/attempts/" not in request.url or request.method != "POST":
-            return
-        sizes = request.sizes()
-        sent["bytes"] += sizes["requestBodySize"] + sizes["requestHeadersSize"]
-        sent["requests"] += 1
-        for kind in ("snapshots", "clips", "events"):
-            if request.url.endswith(kind):
-                sent[kind] += 1
-        if request.url.endswith("snapshots"):
-            snapshot_bodies.append(sizes["requestBodySize"])
+    host_port = args.url.split("//", 1)[1].split("/", 1)[0]
+    proxy = CountingProxy(host, int(host_port.split(":")[1]) if ":" in host_port else 80)
+    base = f"http://{host}:{proxy.port}"
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=flags)
@@ -127,11 +187,12 @@ def run(args: argparse.Namespace) -> None:
                 "uploadThroughput": args.up_kbps * 1000 / 8,
             },
         )
-        page.on("requestfinished", finished)
-        page.goto(f"{args.url}/sitting/exams/{args.exam}/")
+        page.goto(f"{base}/sitting/exams/{args.exam}/")
         page.click(".toolbar form button.primary")  # Start (or resume)
         page.wait_for_url("**/sitting/*/")
         page.get_by_test_id("proctoring-indicator").wait_for(timeout=120_000)
+        proxy.bytes.clear()
+        proxy.requests.clear()
         started = time.monotonic()
         print(
             f"link: {args.kbps} kbit/s down, {args.up_kbps} kbit/s up, +{args.rtt} ms; "
@@ -141,13 +202,19 @@ def run(args: argparse.Namespace) -> None:
         seconds = time.monotonic() - started
         pending = page.evaluate("() => window.emtihanProctoring.uploader.pending()")
         browser.close()
-    kbits = sent["bytes"] * 8 / 1000 / seconds
-    mean_snapshot = sum(snapshot_bodies) / max(1, len(snapshot_bodies))
+    proctoring = {k: v for k, v in proxy.bytes.items() if k.startswith("proctoring:")}
+    total = sum(proctoring.values())
+    kbits = total * 8 / 1000 / seconds
+    parts = ", ".join(
+        f"{k.split(':')[1]} {proxy.requests[k]} requests {v / 1024:.0f} KB"
+        for k, v in sorted(proctoring.items())
+    )
+    snapshots = proxy.requests["proctoring:snapshots"]
+    mean = proxy.bytes["proctoring:snapshots"] / max(1, snapshots)
     print(
-        f"proctoring upstream: {sent['bytes'] / 1024:.0f} KB in {sent['requests']} requests over "
-        f"{seconds:.0f} s = {kbits:.1f} kbit/s ({sent['snapshots']} snapshots, mean body "
-        f"{mean_snapshot / 1024:.1f} KB; {sent['clips']} clips; {sent['events']} event batches; "
-        f"{pending} still queued)"
+        f"proctoring upstream: {total / 1024:.0f} KB over {seconds:.0f} s = {kbits:.1f} kbit/s "
+        f"({parts}; a snapshot request {mean / 1024:.1f} KB on average; {pending} still "
+        f"queued); the rest of the page sent {proxy.bytes['other'] / 1024:.0f} KB"
     )
     print(f"target <= 128 kbit/s: {'met' if kbits <= 128 else 'NOT met'}")
 
@@ -163,6 +230,12 @@ def main() -> None:
     go.add_argument("--url", default="http://127.0.0.1:8077")
     go.add_argument("--exam", type=int, required=True)
     go.add_argument("--minutes", type=float, default=3)
+    go.add_argument(
+        "--speech-every",
+        type=float,
+        default=60,
+        help="seconds between utterances on the fake microphone (0: talking all the time)",
+    )
     go.add_argument("--kbps", type=int, default=1000, help="download speed, kbit/s")
     go.add_argument("--up-kbps", type=int, default=512, help="upload speed, kbit/s")
     go.add_argument("--rtt", type=int, default=150, help="added round-trip latency, ms")

@@ -71,9 +71,13 @@ def silence(seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
 
 
 @contextmanager
-def fake_media_browser(video: Path, audio: Path | None = None) -> Iterator[object]:
+def fake_media_browser(
+    video: Path, audio: Path | None = None, *, allow: bool = True
+) -> Iterator[object]:
     """A Chromium of its own whose camera plays ``video`` and microphone ``audio`` (a
-    silent file when None: Chromium's default fake microphone beeps)."""
+    silent file when None: Chromium's default fake microphone beeps). ``allow``: the
+    camera and microphone are allowed without asking; with False a page gets them only
+    where its context was granted the "camera"/"microphone" permissions (else refused)."""
     import pytest
 
     from emtihan.conftest import CHROMIUM_ARGS, chromium_path
@@ -91,7 +95,7 @@ def fake_media_browser(video: Path, audio: Path | None = None) -> Iterator[objec
 
     args = [
         *CHROMIUM_ARGS,
-        "--use-fake-ui-for-media-stream",
+        *(["--use-fake-ui-for-media-stream"] if allow else []),
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
         f"--use-file-for-fake-audio-capture={audio}",

@@ -367,3 +367,92 @@ def test_the_indicator_at_390px_opens_the_log_in_a_new_tab(world, live_server, t
         assert f"/proctoring/exams/{attempt.exam_id}/log/" in log.url
         assert page.url.endswith(f"/sitting/{attempt.pk}/")  # the exam stays open
         ctx.close()
+
+
+def test_a_required_exam_is_recorded_once_its_gate_is_passed(world, live_server, tmp_path, proctor):
+    from emtihan.exams.models import ExamProctor
+    from emtihan.proctoring.models import IdentityStatus, ProctoringSession
+
+    now = timezone.now()
+    exam = make_exam(
+        world, opens_at=now - dt.timedelta(minutes=30), proctoring=ProctoringLevel.REQUIRED
+    )
+    paragraphs = services.consent_paragraphs(exam, "en")
+    services.consent_give(
+        student_user=world.student,
+        exam_id=exam.pk,
+        version=services.consent_version(paragraphs),
+        language="en",
+    )
+    services.device_check_record(
+        student_user=world.student,
+        exam_id=exam.pk,
+        report={"camera": "ok", "microphone": "ok"},
+    )
+    # No photo on file: a proctor checks the student by hand.
+    session = ProctoringSession.objects.get(exam=exam, student__user=world.student)
+    ProctoringSession.objects.filter(pk=session.pk).update(identity_status=IdentityStatus.MANUAL)
+    ExamProctor.objects.create(exam=exam, user=proctor)
+    services.identity_decide(
+        actor=proctor, session_id=session.pk, decision="approve", reason="Student card shown"
+    )
+    attempt = attempts.attempt_start(student_user=world.student, exam_id=exam.pk)
+    with fake_media_browser(_still(tmp_path)) as browser:
+        ctx, _page = _open(browser, live_server, world, attempt)
+        snapshot = _wait(lambda: Snapshot.objects.filter(attempt=attempt).first(), 20, "a snapshot")
+        ctx.close()
+    assert snapshot.faces == 1
+
+
+def test_without_consent_nothing_is_recorded(world, live_server, tmp_path):
+    now = timezone.now()
+    exam = make_exam(
+        world, opens_at=now - dt.timedelta(minutes=30), proctoring=ProctoringLevel.RECORD
+    )
+    attempt = attempts.attempt_start(student_user=world.student, exam_id=exam.pk)
+    with fake_media_browser(_still(tmp_path)) as browser:
+        ctx = browser.new_context(base_url=live_server.url)
+        page = ctx.new_page()
+        posted: list[str] = []
+        page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+        login(page, world.student.email, "100001")
+        page.goto(f"/sitting/{attempt.pk}/")
+        page.get_by_test_id("countdown").wait_for()
+        page.wait_for_load_state("networkidle")
+        time.sleep(2)
+        assert page.get_by_test_id("proctoring-bar").count() == 0
+        ctx.close()
+    assert not [u for u in posted if "/api/v1/proctoring/" in u]
+
+
+def test_a_refused_camera_shows_how_to_restore_it_and_answering_goes_on(
+    world, live_server, tmp_path
+):
+    attempt = _sitting(world, interval=10)
+    with fake_media_browser(_still(tmp_path), allow=False) as browser:
+        ctx = browser.new_context(base_url=live_server.url)
+        ctx.set_default_timeout(15_000)
+        page = ctx.new_page()
+        login(page, world.student.email, "100001")
+        page.goto(f"/sitting/{attempt.pk}/")
+        bar = page.get_by_test_id("proctoring-bar")
+        bar.get_by_text("Proctoring on: the camera is off").wait_for()
+        bar.get_by_text("The camera is not allowed for this page.", exact=False).wait_for()
+        lost = _wait(
+            lambda: BrowserEvent.objects.filter(attempt=attempt, kind="camera_lost").first(),
+            15,
+            "the camera_lost event",
+        )
+        assert lost.detail == {"reason": "NotAllowedError"}
+        # Answering is not blocked.
+        section = page.locator(".kind-short")
+        page.locator(f'.nav-btn[aria-controls="{section.get_attribute("id")}"]').click()
+        section.get_by_label("Your answer", exact=True).fill("x = 2")
+        page.get_by_text("All saved").wait_for()
+        # The student allows the camera and presses the banner's button.
+        ctx.grant_permissions(["camera", "microphone"], origin=live_server.url)
+        bar.get_by_role("button", name="Turn the camera on").click()
+        bar.get_by_text("Proctoring on: camera and microphone").wait_for()
+        assert bar.locator(".proctoring-banner").is_hidden()
+        _wait(lambda: Snapshot.objects.filter(attempt=attempt).exists(), 15, "a snapshot")
+        ctx.close()

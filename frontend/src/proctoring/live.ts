@@ -45,6 +45,7 @@ export class Live {
   private interval = 20;
   private timer = 0;
   private lostAt: Date | null = null;
+  private microphoneOn = false;
   private bar = h("div", { class: "proctoring-bar", "data-testid": "proctoring-bar" });
   private indicator: HTMLAnchorElement;
   private words = h("span", { class: "proctoring-words" });
@@ -144,6 +145,7 @@ export class Live {
         video: false,
       });
       await this.voice.start(stream);
+      this.microphoneOn = true;
     } catch (error) {
       console.warn("proctoring: no microphone", error);
     }
@@ -164,6 +166,7 @@ export class Live {
         retry.disabled = true;
         this.stream?.getTracks().forEach((tr) => tr.stop());
         void this.openCamera();
+        if (!this.microphoneOn) void this.openMicrophone();
       },
     });
     const denied = reason === "NotAllowedError" || reason === "SecurityError";
