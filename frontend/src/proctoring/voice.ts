@@ -3,10 +3,17 @@
 // 16-bit PCM; here they become WAV files (44-byte header) and join the upload queue. The
 // browser's detector is only the trigger: the server's VAD (Silero) decides whether a clip
 // holds speech (docs/PROCTORING.md). At most CLIPS_PER_SITTING clips a sitting (counted in
-// localStorage across reloads); the queue sends them at least 5.5 s apart.
+// localStorage across reloads); the queue sends them at least 5.5 s apart. Upstream
+// budget: after a clip the detector rests for the time the clip takes to send at
+// CLIP_BYTES_PER_SECOND (at least 5 s), so someone talking all the time gives a 10-s clip
+// about every 50 s (about 51 kbit/s on average) and the proctoring upstream stays under
+// 128 kbit/s with the snapshots (docs/BENCHMARKS.md).
 import { queueClip } from "./uploader";
 
 export const CLIPS_PER_SITTING = 120;
+/** Clips' share of the upstream on average: 8 KB/s = 64 kbit/s. */
+export const CLIP_BYTES_PER_SECOND = 8 * 1024;
+const MIN_REST_MS = 5000;
 
 export function wav(pcm: Int16Array, rate: number): Blob {
   const header = new DataView(new ArrayBuffer(44));
@@ -64,8 +71,15 @@ export class VoiceRecorder {
       } catch {
         /* storage full: the server's cap still holds */
       }
-      void queueClip(wav(pcm, rate), startedAt);
-      if (n >= CLIPS_PER_SITTING) this.stop();
+      const clip = wav(pcm, rate);
+      void queueClip(clip, startedAt);
+      if (n >= CLIPS_PER_SITTING) {
+        this.stop();
+        return;
+      }
+      node.port.postMessage("pause");
+      const rest = Math.max(MIN_REST_MS, (clip.size / CLIP_BYTES_PER_SECOND) * 1000);
+      window.setTimeout(() => this.node?.port.postMessage("resume"), rest);
     };
     source.connect(node);
     if (context.state === "suspended") {
