@@ -148,8 +148,8 @@ def picture_src(picture: Picture) -> str:
 # Apps above this one that show something beside an ended sitting on the student's Exams
 # tab (grading: the released result) register a source here, as proctoring registers its
 # start gate: ``source(attempts)`` returns ``{attempt_id: summary}`` for the attempts it
-# has something for, in a fixed number of queries. The summary is rendered by the
-# template it names (``summary.template``) with ``result`` bound to it.
+# has something for, in a fixed number of queries. The Exams tab shows ``summary.html``
+# (HTML the source rendered and escaped itself).
 ResultSource = Callable[[list[Attempt]], dict[int, Any]]
 _result_sources: list[ResultSource] = []
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from emtihan.accounts.models import User
 
 # The marking code: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L),
-# 30^8 ~ 6.6e11 codes, drawn with ``secrets``; unique across all works.
+# 31^8 ~ 8.5e11 codes, drawn with ``secrets``; unique across all works.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 COMMENT_MAX_LENGTH = 2000

@@ -15,7 +15,9 @@ from html import escape
 from typing import Any
 
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
@@ -250,16 +252,19 @@ def state_counts(exam: Exam) -> dict[str, int]:
 
 @dataclass
 class ResultSummary:
-    """A released result on the student's Exams tab (``attempts.selectors`` renders
-    ``template`` with it)."""
+    """A released result on the student's Exams tab (``attempts.selectors`` shows
+    ``html``)."""
 
     work: Work
     attempt_id: int
-    template: str = "grading/_result_summary.html"
 
     @property
     def url(self) -> str:
         return reverse("grading:result", args=[self.attempt_id])
+
+    @property
+    def html(self) -> SafeString:
+        return render_to_string("grading/_result_summary.html", {"result": self})
 
 
 def released_results(attempts: list[Attempt]) -> dict[int, ResultSummary]:

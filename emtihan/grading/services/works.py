@@ -55,7 +55,7 @@ def works_ensure(*, exam: Exam, now: dt.datetime | None = None) -> int:
         return 0
     created = 0
     with transaction.atomic():
-        # A code drawn twice (1 in ~6.6e11 per pair) or a work made by a parallel request
+        # A code drawn twice (1 in ~8.5e11 per pair) or a work made by a parallel request
         # is skipped by ignore_conflicts; the next round draws again for what is missing.
         for _round in range(3):
             Work.objects.bulk_create(
