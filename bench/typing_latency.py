@@ -182,6 +182,12 @@ def main() -> None:
         page.goto(f"{args.url}/sitting/exams/{args.exam}/")
         page.click(".toolbar form button.primary")  # Start
         page.wait_for_url("**/sitting/*/")
+        page.wait_for_selector(".kind-written .ProseMirror", state="attached", timeout=120_000)
+        # One question is shown at a time, in the student's own order: go to the written one.
+        target = page.evaluate(
+            "() => document.querySelector('.kind-written').closest('[id^=\"q-\"]').id"
+        )
+        page.click(f'.navigator button[aria-controls="{target}"]')
         page.wait_for_selector(".kind-written .ProseMirror", timeout=120_000)
         page.wait_for_load_state("networkidle", timeout=120_000)
         page.evaluate(INSTRUMENT)

@@ -116,7 +116,7 @@ def test_a_scripted_video_raises_exactly_its_flags(world, live_server, tmp_path,
     assert elapsed < 80, "the script took longer than its first pass: the loop started again"
     every_flag = db(lambda: list(Flag.objects.filter(attempt=attempt).order_by("started_at")))
     # The face worker in the page watched the same camera between snapshots: the two
-    # faces (6 s) were seen by it too (2 readings, about 1 s, are enough), sent with a
+    # faces (6 s) were seen by it too (2 readings, about 2 s, are enough), sent with a
     # keyframe when the stretch ended; the absence and the turn (12 s each) are under the
     # browser's 30 s (docs/PROCTORING.md, "Browser-side face analysis").
     browser = [f for f in every_flag if f.kind.startswith("browser_")]

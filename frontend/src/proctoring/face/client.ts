@@ -1,8 +1,9 @@
 // The page's side of the face worker (docs/PROCTORING.md, "Browser-side face analysis").
-// Nothing heavy runs here: a frame is taken from the video with createImageBitmap
-// (downscaled by the browser, off the page's thread) when the page is idle, at most
-// MAX_FRAMES_PER_SECOND and never while the worker is still on the previous one, and
-// transferred to the worker. The models, the .wasm and the worker script are this
+// Nothing heavy runs here. Where the browser has MediaStreamTrackProcessor (Chromium), the
+// camera's frame stream is handed to the worker once and the worker reads the frames
+// itself; elsewhere a frame is taken from the video with createImageBitmap (downscaled by
+// the browser) when the page is idle, at most MAX_FRAMES_PER_SECOND and never while the
+// worker is still on the previous one, and transferred to the worker. The models, the .wasm and the worker script are this
 // project's static files, found from the static folder's URL the page passes in.
 import { WORKER_FILE, MODELS_DIR, WASM_DIR, faceAssetUrls } from "./assets";
 import type { FaceReading, FromWorker, ToWorker } from "./protocol";
@@ -36,6 +37,18 @@ export interface FaceWorker {
   analyse(frame: ImageBitmap, opts?: { phone?: boolean }): Promise<FaceReading>;
   /** A JPEG of the last analysed frame (null before the first). */
   keyframe(): Promise<Blob | null>;
+  /**
+   * Hand a camera frame stream (MediaStreamTrackProcessor's readable) to the worker, which
+   * reads it and analyses one frame every `intervalMs`: nothing per frame on this thread.
+   * `onFrame` gets each reading with the time (performance.now() of this page) the frame
+   * was taken; `onEnd` when the stream ends (the track stopped).
+   */
+  watch(
+    frames: ReadableStream<VideoFrame>,
+    opts: { intervalMs: number; phoneEvery: number; maxWidth?: number },
+    onFrame: (reading: FaceReading, t: number) => void,
+    onEnd: () => void,
+  ): void;
   stop(): void;
 }
 
@@ -49,6 +62,7 @@ export function startFaceWorker(opts: FaceWorkerOptions): FaceWorker {
   const worker = new Worker(`${base}${WORKER_FILE}`, { type: "module", name: "face" });
   const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   let nextId = 1;
+  let watcher: { onFrame: (r: FaceReading, t: number) => void; onEnd: () => void } | null = null;
   let busy = false;
   let stopped = false;
   let readyResolve: (v: ReadyInfo) => void = () => {};
@@ -69,6 +83,16 @@ export function startFaceWorker(opts: FaceWorkerOptions): FaceWorker {
     const msg = event.data;
     if (msg.type === "ready") {
       readyResolve({ backend: msg.backend, loadMs: msg.loadMs, models: msg.models });
+      return;
+    }
+    if (msg.type === "frame") {
+      watcher?.onFrame(msg.reading, msg.capturedAt - performance.timeOrigin);
+      return;
+    }
+    if (msg.type === "unwatched") {
+      const w = watcher;
+      watcher = null;
+      w?.onEnd();
       return;
     }
     if (msg.type === "error" && msg.id === 0) {
@@ -121,9 +145,18 @@ export function startFaceWorker(opts: FaceWorkerOptions): FaceWorker {
         post({ type: "keyframe", id });
       });
     },
+    watch(frames, o, onFrame, onEnd) {
+      if (stopped) return;
+      watcher = { onFrame, onEnd };
+      post(
+        { type: "watch", frames, intervalMs: o.intervalMs, phoneEvery: o.phoneEvery, maxWidth: o.maxWidth ?? 640 },
+        [frames as unknown as Transferable],
+      );
+    },
     stop() {
       if (stopped) return;
       stopped = true;
+      watcher = null;
       worker.terminate();
       failAll(new Error("face worker stopped"));
       readyReject(new Error("face worker stopped"));
@@ -144,6 +177,23 @@ export async function captureFrame(video: HTMLVideoElement, maxWidth = 640): Pro
   });
 }
 
+interface TrackProcessorWindow {
+  MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => {
+    readable: ReadableStream<VideoFrame>;
+  };
+}
+
+function hasTrackProcessor(): boolean {
+  return typeof (window as unknown as Partial<TrackProcessorWindow>).MediaStreamTrackProcessor === "function";
+}
+
+/** The live video track of a video element showing a camera (or any MediaStream). */
+function cameraTrack(video: HTMLVideoElement): MediaStreamTrack | null {
+  const stream = video.srcObject;
+  if (!(stream instanceof MediaStream)) return null;
+  return stream.getVideoTracks().find((t) => t.readyState === "live") ?? null;
+}
+
 /** Run `fn` when the page is idle (after typing and painting), within `timeout` ms. */
 function whenIdle(fn: () => void, timeout: number): void {
   const ric = (window as { requestIdleCallback?: (cb: () => void, o: { timeout: number }) => number })
@@ -162,7 +212,7 @@ export interface Detection {
 }
 
 export interface WatchOptions extends FaceWorkerOptions, Partial<TrackerOptions> {
-  /** Milliseconds between two frames at least (default 1000 / MAX_FRAMES_PER_SECOND). */
+  /** Milliseconds between two analysed frames at least (default 1000 / MAX_FRAMES_PER_SECOND). */
   intervalMs?: number;
   /** Every reading, e.g. for a debug view or guidance. */
   onReading?: (reading: FaceReading, at: Date) => void;
@@ -170,10 +220,14 @@ export interface WatchOptions extends FaceWorkerOptions, Partial<TrackerOptions>
   onError?: (err: Error) => void;
   /** An already started worker to use (e.g. the device check's); stop() stops it too. */
   worker?: FaceWorker;
+  /** "bitmaps": the page sends frames even where the worker could read the camera itself (tests). */
+  frameSource?: "auto" | "bitmaps";
 }
 
 export interface Watcher {
   worker: FaceWorker;
+  /** How frames reach the worker: "stream" (the worker reads the camera itself), "bitmaps" (the page sends them), or "" before the first. */
+  readonly mode: "stream" | "bitmaps" | "";
   /** Frames analysed so far. */
   readonly frames: number;
   /** Stop sampling; stretches still open that qualify are sent (resolves when they are). */
@@ -198,6 +252,7 @@ export function watchFaces(
   const wall = (t: number) => new Date(wallStart + (t - clockStart));
   let frames = 0;
   let timer = 0;
+  let mode: "stream" | "bitmaps" | "" = "";
   let stopped = false;
 
   const emit = async (s: Stretch) => {
@@ -214,6 +269,33 @@ export function watchFaces(
     });
   };
 
+  const onReading = (reading: FaceReading, t: number) => {
+    if (stopped) return;
+    frames += 1;
+    opts.onReading?.(reading, wall(t));
+    const step = tracker.push(reading, t);
+    for (const kind of step.keyframe) keyframes.set(kind, worker.keyframe());
+    for (const s of step.done) void emit(s);
+  };
+
+  // Where the browser can, the worker reads the camera's frames itself: nothing per frame
+  // on this thread. The track is the page's own (never cloned: the camera is never held
+  // open by this); when it stops (the camera is lost or reopened), look again later.
+  const watchTrack = (): boolean => {
+    const track = cameraTrack(video);
+    if (!track || !hasTrackProcessor() || opts.frameSource === "bitmaps") return false;
+    mode = "stream";
+    const processor = new (window as unknown as TrackProcessorWindow).MediaStreamTrackProcessor({
+      track,
+      maxBufferSize: 1,
+    });
+    worker.watch(processor.readable, { intervalMs: interval, phoneEvery: PHONE_EVERY_N_FRAMES }, onReading, () => {
+      if (!stopped) timer = window.setTimeout(start, 2000);
+    });
+    return true;
+  };
+
+  // Elsewhere: this thread takes a frame when idle and transfers it.
   const tick = () => {
     if (stopped) return;
     if (worker.busy) {
@@ -232,26 +314,25 @@ export function watchFaces(
             frame?.close();
             return;
           }
-          frames += 1;
-          const phone = frames % PHONE_EVERY_N_FRAMES === 1;
-          return worker.analyse(frame, { phone }).then((reading) => {
-            if (stopped) return;
-            opts.onReading?.(reading, wall(t));
-            const step = tracker.push(reading, t);
-            for (const kind of step.keyframe) keyframes.set(kind, worker.keyframe());
-            for (const s of step.done) void emit(s);
-          });
+          const phone = frames % PHONE_EVERY_N_FRAMES === 0;
+          return worker.analyse(frame, { phone }).then((reading) => onReading(reading, t));
         })
         .catch(() => {})
         .finally(schedule);
     }, interval);
   };
   const schedule = () => {
-    if (!stopped) timer = window.setTimeout(tick, interval);
+    if (stopped) return;
+    mode = "bitmaps";
+    timer = window.setTimeout(tick, interval);
+  };
+  const start = () => {
+    if (stopped) return;
+    if (!watchTrack()) schedule();
   };
 
   worker.ready.then(
-    () => schedule(),
+    () => start(),
     (err: Error) => opts.onError?.(err),
   );
 
@@ -259,6 +340,9 @@ export function watchFaces(
     worker,
     get frames() {
       return frames;
+    },
+    get mode() {
+      return mode;
     },
     async stop() {
       if (stopped) return;

@@ -43,7 +43,21 @@ export interface KeyframeMessage {
   id: number;
 }
 
-export type ToWorker = InitMessage | AnalyseMessage | KeyframeMessage;
+/**
+ * Watch a camera's frames in the worker itself (a MediaStreamTrackProcessor's readable,
+ * transferred): the page's thread then does nothing per frame. One frame every
+ * `intervalMs` is analysed; the others are closed unread.
+ */
+export interface WatchMessage {
+  type: "watch";
+  frames: ReadableStream<VideoFrame>;
+  intervalMs: number;
+  /** The phone detector runs on one analysed frame in this many (0: never). */
+  phoneEvery: number;
+  maxWidth: number;
+}
+
+export type ToWorker = InitMessage | AnalyseMessage | KeyframeMessage | WatchMessage;
 
 export interface ReadyReply {
   type: "ready";
@@ -69,4 +83,16 @@ export interface ErrorReply {
   message: string;
 }
 
-export type FromWorker = ReadyReply | ReadingReply | KeyframeReply | ErrorReply;
+/** A frame the worker took from the watched stream. */
+export interface FrameReply {
+  type: "frame";
+  reading: FaceReading;
+  /** When the frame was taken: milliseconds since the epoch (the page converts it). */
+  capturedAt: number;
+}
+/** The watched stream ended (the camera's track stopped). */
+export interface UnwatchedReply {
+  type: "unwatched";
+}
+
+export type FromWorker = ReadyReply | ReadingReply | KeyframeReply | ErrorReply | FrameReply | UnwatchedReply;

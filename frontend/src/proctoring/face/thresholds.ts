@@ -17,7 +17,7 @@ export const MULTIPLE_FACES_MIN = 2;
 
 // --- the browser's own -------------------------------------------------------------------
 /** Frames analysed per second at most (the worker skips a frame while it is busy). */
-export const MAX_FRAMES_PER_SECOND = 2;
+export const MAX_FRAMES_PER_SECOND = 1;
 /**
  * Several faces, or a phone, must be seen on this many consecutive readings before they
  * count (one reading is one frame: a detector's single false positive is not a stretch).
@@ -27,8 +27,8 @@ export const MIN_CONSECUTIVE_READINGS = 2;
 export const FACE_MIN_CONFIDENCE = 0.5;
 /** A "cell phone" object counts when the detector is at least this sure (0..1). */
 export const PHONE_MIN_CONFIDENCE = 0.4;
-/** The phone detector (the largest model) runs on one frame in this many. */
-export const PHONE_EVERY_N_FRAMES = 4;
+/** The phone detector (the largest model) runs on one analysed frame in this many. */
+export const PHONE_EVERY_N_FRAMES = 3;
 /** A stretch still going on after this long is sent, and a new one starts (ms). */
 export const MAX_STRETCH_MS = 120_000;
 /** Keyframes: at most this wide/high, JPEG at this quality (the server's limits are 1280 × 960, 200 KB). */

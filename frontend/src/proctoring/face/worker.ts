@@ -1,12 +1,13 @@
 // The face worker: @vladmandic/human (BlazeFace + face mesh, and CenterNet for a phone)
 // on tfjs's WASM backend, in a dedicated Web Worker so that nothing of it runs on the
-// page's thread (docs/PROCTORING.md, "Browser-side face analysis"). The page sends
-// ImageBitmaps (transferred, not copied) at a bounded rate; this answers each with a
-// FaceReading. Models and .wasm files come from the project's static files only: the
+// page's thread (docs/PROCTORING.md, "Browser-side face analysis"). Where the browser has
+// MediaStreamTrackProcessor the page hands over the camera's frame stream once ("watch")
+// and this reads the frames itself; elsewhere the page sends ImageBitmaps (transferred,
+// not copied) at a bounded rate. Each analysed frame gives a FaceReading. Models and .wasm files come from the project's static files only: the
 // page passes their URLs in the "init" message.
 import { Human } from "@vladmandic/human";
 import type { Config, Result } from "@vladmandic/human";
-import type { FaceReading, FromWorker, ToWorker } from "./protocol";
+import type { FaceReading, FromWorker, ToWorker, WatchMessage } from "./protocol";
 import {
   FACE_MIN_CONFIDENCE,
   KEYFRAME_MAX_HEIGHT,
@@ -142,6 +143,73 @@ async function keyframe(): Promise<Blob | null> {
   return canvas.convertToBlob({ type: "image/jpeg", quality: KEYFRAME_QUALITY });
 }
 
+/** Analyse one frame (kept afterwards for a keyframe; closed if the analysis fails). */
+async function analyse(frame: ImageBitmap, wantPhone: boolean): Promise<FaceReading> {
+  const h = human;
+  if (!h) throw new Error("not ready");
+  busy = true;
+  const started = performance.now();
+  const phone = wantPhone && phoneLoaded;
+  try {
+    const result = await h.detect(frame, { object: { enabled: phone } } as Partial<Config>);
+    const light = brightness(frame);
+    const r = reading(result, frame, phone, performance.now() - started, light, h.tf.memory().numTensors);
+    last?.close();
+    last = frame;
+    return r;
+  } catch (err) {
+    frame.close();
+    throw err;
+  } finally {
+    busy = false;
+  }
+}
+
+/** Read the camera's frames here; analyse one every intervalMs, close the rest unread. */
+async function watch(msg: WatchMessage): Promise<void> {
+  const reader = msg.frames.getReader();
+  let next = 0;
+  let analysed = 0;
+  for (;;) {
+    let vf: VideoFrame | undefined;
+    try {
+      const step = await reader.read();
+      if (step.done) break;
+      vf = step.value;
+    } catch {
+      break;
+    }
+    const now = performance.now();
+    if (!human || busy || now < next) {
+      vf.close();
+      continue;
+    }
+    next = now + msg.intervalMs;
+    const capturedAt = performance.timeOrigin + now;
+    let bitmap: ImageBitmap;
+    try {
+      const scale = Math.min(1, msg.maxWidth / vf.displayWidth);
+      bitmap = await createImageBitmap(vf, {
+        resizeWidth: Math.round(vf.displayWidth * scale),
+        resizeHeight: Math.round(vf.displayHeight * scale),
+        resizeQuality: "low",
+      });
+    } catch {
+      continue;
+    } finally {
+      vf.close();
+    }
+    analysed += 1;
+    const phone = msg.phoneEvery > 0 && analysed % msg.phoneEvery === 1 % msg.phoneEvery;
+    try {
+      scope.postMessage({ type: "frame", reading: await analyse(bitmap, phone), capturedAt });
+    } catch {
+      // a frame that could not be analysed is skipped
+    }
+  }
+  scope.postMessage({ type: "unwatched" });
+}
+
 scope.onmessage = (event) => {
   const msg = event.data;
   if (msg.type === "init") {
@@ -175,6 +243,10 @@ scope.onmessage = (event) => {
     );
     return;
   }
+  if (msg.type === "watch") {
+    void watch(msg);
+    return;
+  }
   // "analyse": one frame at a time; a frame that arrives while one is being analysed
   // is dropped (the page does not send one then, but a slow machine must not queue).
   const frame = msg.frame;
@@ -183,23 +255,8 @@ scope.onmessage = (event) => {
     scope.postMessage({ type: "error", id: msg.id, message: human ? "busy" : "not ready" });
     return;
   }
-  busy = true;
-  const h = human;
-  const started = performance.now();
-  const phone = msg.phone && phoneLoaded;
-  h.detect(frame, { object: { enabled: phone } } as Partial<Config>)
-    .then((result) => {
-      const light = brightness(frame);
-      const r = reading(result, frame, phone, performance.now() - started, light, h.tf.memory().numTensors);
-      last?.close();
-      last = frame;
-      scope.postMessage({ type: "reading", id: msg.id, reading: r });
-    })
-    .catch((err: unknown) => {
-      frame.close();
-      scope.postMessage({ type: "error", id: msg.id, message: String(err) });
-    })
-    .finally(() => {
-      busy = false;
-    });
+  analyse(frame, msg.phone).then(
+    (r) => scope.postMessage({ type: "reading", id: msg.id, reading: r }),
+    (err: unknown) => scope.postMessage({ type: "error", id: msg.id, message: String(err) }),
+  );
 };
