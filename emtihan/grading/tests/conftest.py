@@ -79,9 +79,10 @@ def sit(user: User, exam: Exam, *, right: bool, written: str) -> Attempt:
         content = (RIGHT if right else WRONG).get(kind)
         if kind == QuestionKind.WRITTEN:
             content = doc(written)
-            content["doc"]["content"].append(
-                {"type": "image", "attrs": {"src": picture_path(picture), "alt": "drawing"}}
-            )
+            content["doc"]["content"] += [
+                {"type": "math", "attrs": {"latex": "\\frac{a}{b} = \\sqrt{c}"}},
+                {"type": "image", "attrs": {"src": picture_path(picture), "alt": "drawing"}},
+            ]
         attempts.answer_send(
             attempt_id=attempt.pk,
             student_user=user,

@@ -15,6 +15,7 @@ from emtihan.attempts.tests.test_browser_xss import (
     _exam_of_payloads,
 )
 from emtihan.conftest import login, make_user
+from emtihan.core.tests.a11y import assert_no_axe_violations, missing_idrefs
 from emtihan.exams import assignments
 from emtihan.exams.models import QuestionKind
 from emtihan.grading.models import Work, WorkState
@@ -33,10 +34,19 @@ def test_a_pile_marked_by_keyboard_released_and_read_on_a_phone(new_page, pile, 
     assert grader.locator("#pile tbody tr").count() == len(pile.attempts)
     # the first unmarked work's link has the focus: Enter opens it
     assert grader.evaluate("document.activeElement.id") == "start-marking"
+    assert_no_axe_violations(grader, "the pile")
     grader.keyboard.press("Enter")
     for number in range(len(pile.attempts)):
         grader.wait_for_selector("#marking")
         code = grader.inner_text("#work-code")
+        if number == 0:
+            # drawn as the student saw it: the formula typeset, the drawing by its key
+            grader.wait_for_selector(".answer .katex")
+            drawing = grader.locator(".answer img").first
+            assert "/sitting/pictures/" in (drawing.get_attribute("src") or "")
+            grader.wait_for_function("() => document.querySelector('.answer img').naturalWidth > 0")
+            assert_no_axe_violations(grader, "a work")
+            assert missing_idrefs(grader) == []
         # the focus is on the one mark not given yet: the written answer's
         focused = grader.evaluate("document.activeElement.name")
         assert focused.startswith("q") and grader.evaluate("document.activeElement.value") == ""
@@ -58,6 +68,7 @@ def test_a_pile_marked_by_keyboard_released_and_read_on_a_phone(new_page, pile, 
     teacher.goto(f"/exams/{pile.exam.pk}/")
     teacher.get_by_role("link", name="Marking and results").click()
     assert teacher.inner_text("#ready-count") == str(len(pile.attempts))
+    assert_no_axe_violations(teacher, "marking and results")
     teacher.get_by_role("button", name="Release the results").click()
     teacher.wait_for_selector("#confirm-form")
     assert db(lambda: Work.objects.filter(released_at__isnull=False).count()) == 0
@@ -78,6 +89,7 @@ def test_a_pile_marked_by_keyboard_released_and_read_on_a_phone(new_page, pile, 
     assert "дұрыс, бірақ қысқа" in text
     assert f"{work.result_points} / {work.result_max}" in text
     assert student.locator("#result-lines tbody tr").count() == len(pile.attempt_of(user).layout)
+    assert_no_axe_violations(student, "the student's result")
     # nothing sticks out sideways on a 390 px screen
     assert student.evaluate("document.documentElement.scrollWidth") <= 390
 

@@ -7,13 +7,19 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from emtihan.accounts.models import Role
 from emtihan.attempts.models import Attempt, Decision, Picture
+from emtihan.conftest import make_user
 from emtihan.exams.models import QuestionKind
 from emtihan.grading.models import Work, WorkState
 from emtihan.grading.services import MarkInput, work_mark, works_ensure
+from emtihan.grading.tests.conftest import sit
+from emtihan.university.models import Student
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +188,33 @@ def test_hostile_answers_are_drawn_as_text(pile):
     assert not [t for t in tags if re.search(r"\son\w+\s*=|<script|<svg|javascript:", t)]
     assert "&lt;script&gt;window.__ran=1&lt;/script&gt;" in answer  # drawn as text
     assert "&lt;img src=x onerror" in answer
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_pages_read_in_a_fixed_number_of_queries(pile, world):
+    """No N+1: the pile, a work and the student's result take as many queries with three
+    more works in the pile as without them."""
+    grader, student = client_of(pile.grader), client_of(pile.users[0])
+    pile_url = reverse("grading:pile", args=[pile.exam.pk])
+    grader.get(pile_url)  # the works are made once
+    work_url = reverse("grading:work", args=[pile.exam.pk, Work.objects.order_by("code")[0].code])
+    result_url = reverse("grading:result", args=[pile.attempts[0].pk])
+    mark_all(pile)
+    client_of(world.teacher).post(
+        reverse("grading:release", args=[pile.exam.pk]), {"confirmed": "yes"}
+    )
+    before = [_queries(grader, pile_url), _queries(grader, work_url), _queries(student, result_url)]
+    for number in range(3):
+        user = make_user(f"more{number}@kaznu.test", Role.STUDENT, full_name=f"More {number}")
+        Student.objects.create(user=user, student_id=f"30230100{number}", group=world.g1)
+        sit(user, pile.exam, right=True, written="more")
+    grader.get(pile_url)
+    after = [_queries(grader, pile_url), _queries(grader, work_url), _queries(student, result_url)]
+    assert Work.objects.filter(exam=pile.exam).count() == len(pile.attempts) + 3
+    print(f"queries (pile, work, result): {before} -> {after} with 3 more works")
+    assert after == before
