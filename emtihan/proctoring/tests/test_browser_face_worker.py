@@ -15,7 +15,7 @@ from django.conf import settings
 
 from emtihan.conftest import CHROMIUM_ARGS
 from emtihan.proctoring.tests.fakecam import write_y4m
-from emtihan.proctoring.tests.media import empty, frame, two_faces
+from emtihan.proctoring.tests.media import empty, frame, turned, two_faces
 from emtihan.vision.tests.photos import jpeg
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -129,6 +129,9 @@ def test_face_worker_loads_local_models_and_counts_faces(camera_browser, live_se
         "empty": jpeg(empty(), 90),
         "two": jpeg(two_faces("obama_1", "biden_1"), 90),
         "one": jpeg(frame("astronaut", 160), 90),
+        # The picture turned in perspective (media.py): positive = toward the student's left.
+        "left": jpeg(turned("obama_1", 55), 90),
+        "right": jpeg(turned("obama_1", -55), 90),
     }
 
     def route(route):
@@ -172,6 +175,10 @@ def test_face_worker_loads_local_models_and_counts_faces(camera_browser, live_se
     assert images["empty"]["faces"] == 0, images["empty"]
     assert images["one"]["faces"] == 1, images["one"]
     assert images["two"]["faces"] == 2, images["two"]
+    # Yaw's sign: negative toward the student's left, positive toward the right (a flat
+    # picture turned by 55 degrees reads only 4-9 degrees: the mesh sees a flat face; a
+    # real head turn reads more). The device check's "turn more" relies on this sign.
+    assert images["left"]["yaw"] < -2 < 2 < images["right"]["yaw"], (images["left"], images["right"])
     assert images["empty"]["phone"] is False  # the phone detector ran, and saw none
     assert out["camera"]["faces"] == 1, out["camera"]
     assert abs(out["camera"]["yaw"]) < 20, out["camera"]  # a frontal portrait

@@ -4,9 +4,13 @@
 export interface FaceReading {
   /** Faces found (0 = nobody, 2+ = someone else in view). */
   faces: number;
-  /** Head turn of the largest face, degrees (positive: the head turned to its left, the picture's right). */
+  /**
+   * Head turn of the largest face, degrees: negative when the student turns to their left,
+   * positive to their right (Human's sign; tested on turned pictures, which read smaller
+   * angles than a real head turn).
+   */
   yaw: number | null;
-  /** Head tilt of the largest face, degrees (positive: looking down). */
+  /** Head tilt of the largest face, degrees, with Human's sign. */
   pitch: number | null;
   /** Width of the largest face's box over the frame's width (0..1): "move closer" below ~0.2. */
   boxWidthRatio: number | null;
