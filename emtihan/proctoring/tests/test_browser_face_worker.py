@@ -178,7 +178,10 @@ def test_face_worker_loads_local_models_and_counts_faces(camera_browser, live_se
     # Yaw's sign: negative toward the student's left, positive toward the right (a flat
     # picture turned by 55 degrees reads only 4-9 degrees: the mesh sees a flat face; a
     # real head turn reads more). The device check's "turn more" relies on this sign.
-    assert images["left"]["yaw"] < -2 < 2 < images["right"]["yaw"], (images["left"], images["right"])
+    assert images["left"]["yaw"] < -2 < 2 < images["right"]["yaw"], (
+        images["left"],
+        images["right"],
+    )
     assert images["empty"]["phone"] is False  # the phone detector ran, and saw none
     assert out["camera"]["faces"] == 1, out["camera"]
     assert abs(out["camera"]["yaw"]) < 20, out["camera"]  # a frontal portrait
