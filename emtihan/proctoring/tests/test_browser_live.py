@@ -209,6 +209,11 @@ def test_browser_events_arrive_as_rows(world, live_server, tmp_path):
         answer.select_text()
         page.keyboard.press("Control+C")
         page.evaluate(paste, "my own words")
+        # Full screen, then out of it (Playwright's evaluate carries a user gesture).
+        page.evaluate("() => document.documentElement.requestFullscreen()")
+        page.wait_for_function("() => document.fullscreenElement !== null")
+        page.evaluate("() => document.exitFullscreen()")
+        page.wait_for_function("() => document.fullscreenElement === null")
         # An offline spell of two seconds.
         ctx.set_offline(True)
         time.sleep(2)
@@ -235,6 +240,7 @@ def test_browser_events_arrive_as_rows(world, live_server, tmp_path):
     assert 1300 <= blur.duration_ms <= 8_000 and blur.at > hidden.at
     (offline,) = [r for r in rows if r.kind == "offline"]
     assert 1500 <= offline.duration_ms <= 10_000
+    assert kinds.count("fullscreen_exit") == 1, kinds
     assert "camera_lost" not in kinds
 
 
