@@ -462,3 +462,24 @@ def test_a_refused_camera_shows_how_to_restore_it_and_answering_goes_on(
         assert bar.locator(".proctoring-banner").is_hidden()
         _wait(lambda: Snapshot.objects.filter(attempt=attempt).exists(), 15, "a snapshot")
         ctx.close()
+
+
+def test_a_refusal_409_stops_proctoring_on_the_page(world, live_server, tmp_path):
+    attempt = _sitting(world)
+    with fake_media_browser(_still(tmp_path)) as browser:
+        ctx, page = _open(browser, live_server, world, attempt)
+        _wait(lambda: Snapshot.objects.filter(attempt=attempt).exists(), 15, "a first snapshot")
+        # The exam office turns proctoring off during the sitting: uploads get 409.
+        db(lambda: Exam.objects.filter(pk=attempt.exam_id).update(proctoring=ProctoringLevel.OFF))
+        indicator = page.get_by_test_id("proctoring-indicator")
+        indicator.get_by_text("Proctoring stopped: nothing more is recorded").wait_for()
+        stopped = db(lambda: Snapshot.objects.filter(attempt=attempt).count())
+        time.sleep(2 * INTERVAL)
+        assert db(lambda: Snapshot.objects.filter(attempt=attempt).count()) == stopped
+        assert page.evaluate("() => window.emtihanProctoring.uploader.pending()") == 0
+        # The camera is closed: no live video track is left on the page.
+        assert page.evaluate(
+            "() => window.emtihanProctoring.video.srcObject.getVideoTracks()"
+            ".every((t) => t.readyState === 'ended')"
+        )
+        ctx.close()

@@ -7,8 +7,9 @@
 // wait of a 429's retry_after_seconds. A network error or a 5xx keeps the item and tries
 // again later (backing off up to a minute, and at once when the browser is back online);
 // 400/404/410/413/422 drop it with a console note (the server will never take it); a 409
-// (no consent, proctoring off, the sitting's limit reached) stops the queue for this
-// sitting. Pictures and clips are bounded (MAX_MEDIA_BYTES): beyond it the oldest
+// (no consent, proctoring off, the sitting's limit of that kind reached) stops that kind
+// for this page and drops what of it is queued; a 409 on a snapshot stops proctoring
+// (onStop: the camera and the microphone are closed). Pictures and clips are bounded (MAX_MEDIA_BYTES): beyond it the oldest
 // snapshots go first, then the oldest clips; events are never dropped.
 
 export type ItemKind = "snapshot" | "events" | "clip" | "detection";
@@ -80,7 +81,7 @@ export class Uploader {
   private memory: Item[] = [];
   private nextMemoryId = 1;
   private running = false;
-  private stopped = false;
+  private stopped = new Set<ItemKind>();
   private wake: (() => void) | null = null;
   private lastPicture = 0;
   private lastClip = 0;
@@ -100,11 +101,11 @@ export class Uploader {
   }
 
   get isStopped(): boolean {
-    return this.stopped;
+    return this.stopped.has("snapshot");
   }
 
   async add(item: Omit<Item, "attempt" | "id">): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped.has(item.kind)) return;
     const full: Item = { ...item, attempt: this.attempt };
     if (this.db) {
       try {
@@ -167,7 +168,7 @@ export class Uploader {
       this.wake = null;
       wake();
     }
-    if (!this.running && !this.stopped) void this.run();
+    if (!this.running) void this.run();
   }
 
   private waitOrWake(ms: number): Promise<void> {
@@ -187,7 +188,7 @@ export class Uploader {
     this.running = true;
     let backoff = 2000;
     try {
-      while (!this.stopped) {
+      for (;;) {
         const [item] = await this.items();
         if (!item) break;
         if (!navigator.onLine) {
@@ -216,10 +217,10 @@ export class Uploader {
           const after = Number(body.retry_after_seconds);
           await sleep((Number.isFinite(after) && after > 0 ? after : 2) * 1000 + 100);
         } else if (status === 409) {
-          this.stopped = true;
-          console.warn(`proctoring: the server refused (409) ${item.kind}: ${String(body.detail ?? "")}; stopping`);
-          await this.clear();
-          this.onStop(String(body.detail ?? ""));
+          this.stopped.add(item.kind);
+          console.warn(`proctoring: the server refused (409) ${item.kind}: ${String(body.detail ?? "")}; no more of them`);
+          await this.clear(item.kind);
+          if (item.kind === "snapshot") this.onStop(String(body.detail ?? ""));
         } else if (DROP_STATUSES.has(status)) {
           console.warn(`proctoring: dropped a ${item.kind} the server refused (${status}): ${String(body.detail ?? "")}`);
           await this.remove(item);
@@ -234,8 +235,8 @@ export class Uploader {
     }
   }
 
-  private async clear(): Promise<void> {
-    for (const item of await this.items()) await this.remove(item);
+  private async clear(kind: ItemKind): Promise<void> {
+    for (const item of await this.items()) if (item.kind === kind) await this.remove(item);
   }
 
   private post(item: Item): Promise<Response> {
