@@ -232,12 +232,16 @@ def test_browser_events_arrive_as_rows(world, live_server, tmp_path):
     assert kinds.count("paste_outside") == 1, kinds
     (paste,) = [r for r in rows if r.kind == "paste_outside"]
     assert paste.detail == {"length": len("copied from elsewhere")}
-    # The hidden tab's blur is the tab's event, not a second one.
-    assert kinds.count("tab_hidden") == 1 and kinds.count("window_blur") == 1, kinds
     (hidden,) = [r for r in rows if r.kind == "tab_hidden"]
     assert 1800 <= hidden.duration_ms <= 8_000
-    (blur,) = [r for r in rows if r.kind == "window_blur"]
-    assert 1300 <= blur.duration_ms <= 8_000 and blur.at > hidden.at
+    # The hidden tab's blur is the tab's event, not a second one; the blur played after
+    # it is one (entering and leaving full screen may move the focus too: not counted).
+    hidden_end = hidden.at + dt.timedelta(milliseconds=hidden.duration_ms)
+    blurs = [r for r in rows if r.kind == "window_blur"]
+    assert not [b for b in blurs if hidden.at <= b.at < hidden_end], kinds
+    assert [b for b in blurs if b.at >= hidden_end and 1300 <= b.duration_ms <= 8_000], [
+        (b.at, b.duration_ms) for b in blurs
+    ]
     (offline,) = [r for r in rows if r.kind == "offline"]
     assert 1500 <= offline.duration_ms <= 10_000
     assert kinds.count("fullscreen_exit") == 1, kinds
