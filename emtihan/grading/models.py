@@ -101,6 +101,7 @@ class WorkState(models.TextChoices):
     UNMARKED = "unmarked", _("Unmarked")
     IN_PROGRESS = "in_progress", _("In progress")
     MARKED = "marked", _("Marked")
+    TO_SETTLE = "to_settle", _("To settle")
 
 
 class Work(models.Model):
@@ -131,6 +132,14 @@ class Work(models.Model):
     result_letter = models.CharField(max_length=4, blank=True)
     result_gpa = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     result_traditional = models.CharField(max_length=16, choices=Traditional.choices, blank=True)
+    # Second marking: who settled a difference between the two graders, when and why.
+    settled_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settle_reason = models.TextField(blank=True)
+    # When its answers were scanned for identifying marks (``grading.identifying``).
+    scanned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("work")
@@ -191,6 +200,8 @@ class Mark(models.Model):
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     marked_at = models.DateTimeField(null=True, blank=True)
+    # Points per rubric criterion as the grader gave them ({criterion id: "1.50"}).
+    criteria = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("mark")
@@ -201,3 +212,146 @@ class Mark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_id}/{self.question_id}: {self.points}"
+
+
+class Criterion(models.Model):
+    """One criterion of a written question's rubric, set by the exam's teachers: its
+    text and points (the rubric's points sum to at most the question's points). Shown
+    beside the answer on the marking page; a grader may give points per criterion, which
+    sum into the question's mark (``Mark.criteria``)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(_("criterion"), max_length=500)
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+        ordering = ["question", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.points})"
+
+
+class ThresholdUnit(models.TextChoices):
+    POINTS = "points", _("points")
+    PERCENT = "percent", _("per cent of the maximum")
+
+
+class MarkingSettings(models.Model):
+    """An exam's marking settings (no row: single marking). With ``second_marking``,
+    two graders mark every work independently; a difference above ``threshold`` (in
+    points, or per cent of the maximum) in the total or in any question goes to a third
+    marker or the teacher to settle (docs/GRADING.md "Second marking")."""
+
+    exam = models.OneToOneField(Exam, on_delete=models.CASCADE, related_name="marking_settings")
+    second_marking = models.BooleanField(_("second marking"), default=False)
+    threshold = models.DecimalField(
+        _("largest allowed difference"), max_digits=6, decimal_places=2, default=Decimal("0")
+    )
+    threshold_unit = models.CharField(
+        _("difference in"),
+        max_length=8,
+        choices=ThresholdUnit.choices,
+        default=ThresholdUnit.POINTS,
+    )
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("marking settings")
+        verbose_name_plural = _("marking settings")
+
+    def __str__(self) -> str:
+        return f"{self.exam_id}: {self.second_marking}"
+
+
+class Marking(models.Model):
+    """One grader's independent marking of a work under second marking (kept for ever:
+    all marks are kept). ``submitted_at`` set: the grader handed it in; neither grader
+    sees the other's until both are in."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="markings")
+    grader = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("independent marking")
+        verbose_name_plural = _("independent markings")
+        ordering = ["work", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "grader"], name="one_marking_per_grader")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}/{self.grader_id}"
+
+
+class MarkingScore(models.Model):
+    """A question's points and comment in one independent marking."""
+
+    marking = models.ForeignKey(Marking, on_delete=models.CASCADE, related_name="scores")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(blank=True)
+    criteria = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["marking", "question"], name="one_score_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marking_id}/{self.question_id}: {self.points}"
+
+
+class FlagKind(models.TextChoices):
+    NAME = "name", _("First name")
+    SURNAME = "surname", _("Surname")
+    PATRONYMIC = "patronymic", _("Patronymic")
+    STUDENT_ID = "student_id", _("Student ID")
+    EMAIL = "email", _("E-mail")
+    GROUP = "group", _("Group")
+    SIGNATURE = "signature", _("Repeated signature")
+    PHRASE = "phrase", _("Self-introduction")
+
+
+class FlagState(models.TextChoices):
+    OPEN = "open", _("Waiting for a decision")
+    DISMISSED = "dismissed", _("Dismissed")
+    REFERRED = "referred", _("Sent to the attempt's decision")
+
+
+class IdentityFlag(models.Model):
+    """A possible identifying mark found in a work's answer (``grading.identifying``):
+    shown to the exam office only, never to graders. ``excerpt`` is the answer's text
+    around the hit; ``start``/``end`` locate the matching text inside it."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="identity_flags")
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=FlagKind.choices)
+    excerpt = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    state = models.CharField(max_length=12, choices=FlagState.choices, default=FlagState.OPEN)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("identifying mark")
+        verbose_name_plural = _("identifying marks")
+        ordering = ["work", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}: {self.kind}"
