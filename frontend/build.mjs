@@ -61,6 +61,8 @@ const result = await esbuild.build({
     face: "src/proctoring/face/client.ts",
     // The voice detector's AudioWorklet module (audioWorklet.addModule), no imports.
     "proctoring-voice": "src/proctoring/voice-worklet.ts",
+    // Before the exam: the camera check page (proctoring/precheck.html).
+    precheck: "src/proctoring/precheck.ts",
   },
   outdir,
   bundle: true,

@@ -75,6 +75,13 @@ def exam(request: HttpRequest, exam_id: int) -> HttpResponse:
         return redirect("attempts:sitting", attempt_id=attempt.pk)
     now = timezone.now()
     extra = selectors.extra_minutes(_user(request), exam)
+    is_open = exam.opens_at <= now < exam.closes_at
+    # The proctoring gate's message (consent, device check, identity) beside Start.
+    blocker = (
+        services.start_blocker(student_user=_user(request), exam=exam)
+        if is_open and attempt is None
+        else None
+    )
     return render(
         request,
         "attempts/exam.html",
@@ -84,7 +91,8 @@ def exam(request: HttpRequest, exam_id: int) -> HttpResponse:
             "extra_minutes": extra,
             "absence_cap_minutes": minutes_of_seconds(exam.absence_cap_seconds),
             "empty_policy": exam.timeout_policy == TimeoutPolicy.EMPTY,
-            "is_open": exam.opens_at <= now < exam.closes_at,
+            "is_open": is_open,
+            "start_blocker": blocker,
             "not_open_yet": now < exam.opens_at,
             "attempt_open": attempt is not None
             and attempt.status == AttemptStatus.IN_PROGRESS

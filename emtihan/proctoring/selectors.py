@@ -16,6 +16,7 @@ from emtihan.accounts.models import User
 from emtihan.attempts.models import Attempt
 from emtihan.exams.models import Exam
 from emtihan.policy import proctoring as policy
+from emtihan.university.models import Student
 
 from .models import (
     AudioClip,
@@ -78,6 +79,16 @@ def proctoring_state(*, student_user: User, exam_id: int) -> dict[str, Any]:
     """Everything the device-check and identity pages need (GET /exams/{exam_id}).
     Creates nothing: a student who only looks has no session yet."""
     exam, student = student_exam(student_user=student_user, exam_id=exam_id)
+    return _state(exam, student)
+
+
+def precheck_page(*, student_user: User, exam_id: int) -> tuple[Exam, dict[str, Any]]:
+    """The exam and its ``ProctoringState`` for the student's camera-check page."""
+    exam, student = student_exam(student_user=student_user, exam_id=exam_id)
+    return exam, _state(exam, student)
+
+
+def _state(exam: Exam, student: Student) -> dict[str, Any]:
     session = (
         ProctoringSession.objects.filter(exam=exam, student=student)
         .select_related("attempt")

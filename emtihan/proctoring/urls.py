@@ -5,6 +5,8 @@ from . import views
 app_name = "proctoring"
 urlpatterns = [
     path("exams/<id:exam_id>/log/", views.log, name="log"),
+    path("exams/<id:exam_id>/check/", views.precheck, name="precheck"),
+    path("exams/<id:exam_id>/check/consent/", views.precheck_consent, name="precheck_consent"),
     path("console/<id:exam_id>/", views.console, name="console"),
     path("console/<id:exam_id>/rows/", views.console_rows, name="console_rows"),
     path("review/<id:attempt_id>/", views.review, name="review"),

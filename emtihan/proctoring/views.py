@@ -6,11 +6,13 @@ recording (``policy.proctoring.may_view_recording``).
 
 from __future__ import annotations
 
+import json
 from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from emtihan.accounts.models import User
 from emtihan.attempts import drafts as attempt_drafts
-from emtihan.core.errors import DomainError
+from emtihan.core.errors import DomainError, PermissionDeniedError
 from emtihan.core.pages import service_errors
 from emtihan.policy import proctoring as policy
 
@@ -28,6 +30,9 @@ from . import console as console_reads
 from . import review as review_reads
 from . import selectors, services
 
+API_BASE = "/api/v1/proctoring/"
+# What json_script escapes, so the JSON can sit inside <script type="application/json">.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 ERR_NOT_PROCTOR = gettext_noop("Only the exam's proctors and the exam office open this page.")
 
 
@@ -46,6 +51,45 @@ def log(request: HttpRequest, exam_id: int) -> HttpResponse:
         # Not a student, not their exam, or an exam without the camera: nothing to show.
         raise Http404(exc.message) from exc
     return render(request, "proctoring/log.html", {**found, "tab": "exams"})
+
+
+@login_required
+@require_GET
+def precheck(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """Before the exam: consent, the camera and microphone check, the identity check and
+    the rules with Start (the TypeScript island ``proctoring/precheck.ts`` drives the
+    camera; it talks to the JSON API of docs/PROCTORING.md)."""
+    try:
+        exam, state = selectors.precheck_page(student_user=_user(request), exam_id=exam_id)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        # Not their exam, or an exam sat without the camera: nothing to check.
+        raise Http404(exc.message) from exc
+    context = {
+        "exam": exam,
+        "state": state,
+        "state_json": json.dumps(state, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES),
+        "api_base": API_BASE,
+        "tab": "exams",
+    }
+    return render(request, "proctoring/precheck.html", context)
+
+
+@login_required
+@require_POST
+def precheck_consent(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The consent form (a plain form: it works without the page's script)."""
+    with service_errors(request) as call:
+        services.consent_give(
+            student_user=_user(request),
+            exam_id=exam_id,
+            version=request.POST.get("version", ""),
+            language=request.POST.get("language", ""),
+        )
+    if call.ok:
+        messages.success(request, _("Your consent is recorded."))
+    return redirect(reverse("proctoring:precheck", args=[exam_id]) + "#device")
 
 
 @login_required

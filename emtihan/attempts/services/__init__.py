@@ -78,7 +78,7 @@ from .rules import (
     StaleVersion,
     TimeIsOver,
 )
-from .start import StartRequest, attempt_start, register_start_requirement
+from .start import StartRequest, attempt_start, register_start_requirement, start_blocker
 
 __all__ = [
     "DECISIONS",
@@ -139,4 +139,5 @@ __all__ = [
     "heartbeat",
     "picture_upload",
     "register_start_requirement",
+    "start_blocker",
 ]

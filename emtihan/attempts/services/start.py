@@ -59,6 +59,26 @@ def register_start_requirement(requirement: StartRequirement) -> None:
         _start_requirements.append(requirement)
 
 
+def start_blocker(*, student_user: User, exam: Exam) -> str | None:
+    """What the registered requirements (the proctoring gate) still ask before a first
+    start, as the student reads it, or None: the exam page shows it beside Start
+    instead of letting the student press it to find out. Starts nothing."""
+    student_id = (
+        Student.objects.filter(user_id=student_user.pk).values_list("pk", flat=True).first()
+    )
+    if student_id is None:
+        return _(ERR_NOT_STUDENT)
+    request = StartRequest(
+        student_user=student_user, student_id=student_id, exam=exam, now=timezone.now()
+    )
+    for requirement in _start_requirements:
+        try:
+            requirement(request)
+        except DomainError as exc:
+            return exc.message
+    return None
+
+
 def attempt_start(*, student_user: User, exam_id: int, now: dt.datetime | None = None) -> Attempt:
     """Start (or return) the student's attempt at the exam.
 

@@ -77,6 +77,7 @@ NOT_PAGES = {
     "proctoring:media": "a recording (snapshot, identity frame, voice clip, photo on file), not a page",
     "proctoring:identity_decision": "POST only (the review page's identity form)",
     "proctoring:flag_review": "POST only (the review page's flag form)",
+    "proctoring:precheck_consent": "POST only (the consent form of the camera check)",
 }
 SKIP_PREFIXES = ("/static/", "/media/", "/admin/", "/api/")
 PER_ROUTE = 3  # pages of one route visited per person (one exam page is like another)

@@ -954,6 +954,21 @@ CASES: list[Case] = [
         # page does not exist.
         expect(MISSING, student=OK, classmate=OK),
     ),
+    # Before the exam (consent, device and identity check, rules and Start): the exam's
+    # students; 403 to anyone who is not a student, 404 to a student of another group.
+    Case(
+        "proctoring:precheck",
+        u("proctoring:precheck", lambda p: p.exam.pk),
+        expect(DENIED, student=OK, classmate=OK, other_group_student=MISSING),
+    ),
+    Case(
+        "proctoring:precheck_consent",
+        u("proctoring:precheck_consent", lambda p: p.exam.pk),
+        # Both students have agreed already (a second consent keeps the first).
+        expect(DENIED, student=Expect(302), classmate=Expect(302), other_group_student=MISSING),
+        method="post",
+        data=lambda p: {"version": consent_version(p.exam), "language": "en"},
+    ),
     Case(
         "proctoring:media",
         u("proctoring:media", lambda p: "snapshot", lambda p: p.snapshot.pk),
