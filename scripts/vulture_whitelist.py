@@ -50,3 +50,9 @@ _.too_bright  # vision.quality.Quality
 # a final one, never a proposal).
 _.decision_is_final  # attempts.models.Attempt
 _.proposed_label  # attempts.models.DecisionProposal: the reviewers' pages
+
+# Models of grading's second slice (migration 0003, landed first so the other grading
+# branches number on top): second marking and identifying marks read them.
+_.MarkingSettings  # grading.models
+_.MarkingScore  # grading.models
+_.IdentityFlag  # grading.models

@@ -28,7 +28,8 @@ from emtihan.exams.models import Exam, Question, QuestionKind
 from emtihan.policy import attempts as attempts_policy
 from emtihan.policy import grading as policy
 
-from .models import CODE_ALPHABET, CODE_LENGTH, Mark, Work, WorkState
+from .models import CODE_ALPHABET, CODE_LENGTH, Criterion, Mark, Work, WorkState
+from .services.marking import criteria_of
 from .services.works import final_contents
 
 # Works whose sitting was cancelled or postponed are not marked (nor shown to graders).
@@ -86,6 +87,16 @@ class OptionView:
 
 
 @dataclass
+class CriterionView:
+    """A rubric criterion beside the answer, with the points the grader gave it."""
+
+    criterion: Criterion
+    name: str
+    value: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class QuestionView:
     number: int
     question: Question
@@ -99,11 +110,21 @@ class QuestionView:
     value: str = ""
     comment: str = ""
     reason: str = ""
+    rubric: list[CriterionView] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.value = "" if self.mark.points is None else f"{self.mark.points:f}"
         self.comment = self.mark.comment
         self.reason = self.mark.override_reason
+
+    def set_rubric(self, criteria: list[Criterion]) -> None:
+        given = self.mark.criteria or {}
+        self.rubric = [
+            CriterionView(
+                criterion=c, name=f"{self.field}-c{c.pk}", value=str(given.get(str(c.pk), ""))
+            )
+            for c in criteria
+        ]
 
     def show_posted(self, posted: dict[str, str], errors: dict[str, list[str]]) -> None:
         name = self.field
@@ -113,6 +134,9 @@ class QuestionView:
         self.errors = [
             m for key in (name, f"{name}-comment", f"{name}-reason") for m in errors.get(key, [])
         ]
+        for row in self.rubric:
+            row.value = posted.get(row.name, row.value)
+            row.errors = errors.get(row.name, [])
 
     @property
     def field(self) -> str:
@@ -147,6 +171,7 @@ def work_page(work: Work) -> WorkPage:
     contents = final_contents([work.attempt_id])
     keys = dict(Picture.objects.filter(attempt_id=work.attempt_id).values_list("pk", "key"))
     marks = {m.question_id: m for m in Mark.objects.filter(work=work)}
+    rubrics = criteria_of(ids)
     page = WorkPage(work=work)
     for number, entry in enumerate(layout, start=1):
         question = questions.get(entry["q"])
@@ -165,6 +190,7 @@ def work_page(work: Work) -> WorkPage:
                 mark=mark,
             )
         )
+        page.questions[-1].set_rubric(rubrics.get(question.pk, []))
     return page
 
 
@@ -221,6 +247,30 @@ def _pictures_by_key(doc: dict[str, Any], attempt_id: int, keys: dict[int, Any])
         if isinstance(children, list):
             stack.extend(children)
     return doc
+
+
+# --- rubrics (the exam's teachers) ----------------------------------------------------------
+
+
+def written_questions(exam: Exam) -> list[tuple[int, Question, int]]:
+    """The exam's written questions in its order: (number, question, criteria count)."""
+    questions = list(
+        Question.objects.filter(exam=exam, kind=QuestionKind.WRITTEN)
+        .annotate(criteria_count=Count("criteria"))
+        .order_by("order", "pk")
+    )
+    return [(n, q, q.criteria_count) for n, q in enumerate(questions, start=1)]  # type: ignore[attr-defined]
+
+
+def written_question(exam: Exam, question_id: int) -> tuple[int, Question] | None:
+    for number, question, _count in written_questions(exam):
+        if question.pk == question_id:
+            return number, question
+    return None
+
+
+def rubric_of(question: Question) -> list[Criterion]:
+    return list(Criterion.objects.filter(question=question))
 
 
 # --- release -------------------------------------------------------------------------------

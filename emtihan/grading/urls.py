@@ -9,4 +9,5 @@ urlpatterns = [
     path("exams/<id:exam_id>/results/", views.results, name="results"),
     path("exams/<id:exam_id>/release/", views.release, name="release"),
     path("results/<id:attempt_id>/", views.result, name="result"),
+    path("exams/<id:exam_id>/questions/<id:question_id>/rubric/", views.rubric, name="rubric"),
 ]

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from emtihan.accounts.models import User
 from emtihan.core.confirm import confirmation_page, confirmed
 from emtihan.core.pages import service_errors
+from emtihan.core.sanitize import sanitize_html
 from emtihan.policy import grading as policy
 
 from . import selectors, services
@@ -75,6 +76,7 @@ def work(request: HttpRequest, exam_id: int, code: str) -> HttpResponse:
                 points=request.POST.get(q.field, ""),
                 comment=request.POST.get(f"{q.field}-comment", ""),
                 reason=request.POST.get(f"{q.field}-reason", ""),
+                criteria={row.criterion.pk: request.POST.get(row.name, "") for row in q.rubric},
             )
             for q in page.questions
             if q.field in request.POST
@@ -151,6 +153,7 @@ def results(request: HttpRequest, exam_id: int) -> HttpResponse:
             "exam": exam,
             "summary": services.release_summary(exam),
             "counts": selectors.state_counts(exam),
+            "written": selectors.written_questions(exam),
         },
     )
 
@@ -195,3 +198,56 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if found is None:
         raise Http404
     return render(request, "grading/result.html", {"result": found})
+
+
+# Empty rows the rubric form offers below the criteria already set.
+RUBRIC_SPARE_ROWS = 3
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rubric(request: HttpRequest, exam_id: int, question_id: int) -> HttpResponse:
+    """The rubric of one written question: criteria with points (POST saves it whole)."""
+    exam = _releaser_exam(request, exam_id)
+    found = selectors.written_question(exam, question_id)
+    if found is None:
+        raise Http404
+    number, question = found
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            count = min(int(request.POST.get("rows", "0")), services.RUBRIC_MAX_CRITERIA + 10)
+        except ValueError:
+            count = 0
+        typed = [
+            services.CriterionInput(
+                text=request.POST.get(f"c{n}-text", ""),
+                points=request.POST.get(f"c{n}-points", ""),
+            )
+            for n in range(count)
+        ]
+        with service_errors() as call:
+            services.rubric_set(actor=_user(request), question_id=question.pk, rows=typed)
+        if call.ok:
+            messages.success(request, _("Rubric of question %(n)s saved.") % {"n": number})
+            return redirect("grading:results", exam.pk)
+        errors = call.errors
+        rows = [{"text": r.text, "points": r.points} for r in typed]
+    else:
+        rows = [{"text": c.text, "points": f"{c.points:f}"} for c in selectors.rubric_of(question)]
+        rows += [{"text": "", "points": ""} for _n in range(RUBRIC_SPARE_ROWS)]
+    for n, row in enumerate(rows):
+        row["text_errors"] = errors.get(f"c{n}-text", [])  # type: ignore[assignment]
+        row["points_errors"] = errors.get(f"c{n}-points", [])  # type: ignore[assignment]
+    return render(
+        request,
+        "grading/rubric.html",
+        {
+            "exam": exam,
+            "question": question,
+            "number": number,
+            "body_html": sanitize_html(question.body),
+            "rows": rows,
+            "general_errors": errors.get("__all__", []),
+        },
+    )

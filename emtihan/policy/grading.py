@@ -45,3 +45,9 @@ def may_release(user: Person, exam: Exam) -> bool:
 def exams_released_by(user: Person) -> QuerySet[Exam]:
     """Every exam ``may_release`` allows, as one queryset."""
     return exams_managed_by(user)
+
+
+def may_set_rubric(user: Person, exam: Exam) -> bool:
+    """Set the rubric of an exam's written questions: the exam's teachers and the exam
+    office (whoever manages the exam)."""
+    return may_manage_exam(user, exam)

@@ -2,9 +2,13 @@
 
 from .marking import MarkInput, parse_points, work_mark, work_state
 from .release import ReleaseSummary, releasable, release_summary, results_release
+from .rubrics import RUBRIC_MAX_CRITERIA, CriterionInput, rubric_set
 from .works import final_contents, new_code, works_ensure
 
 __all__ = [
+    "RUBRIC_MAX_CRITERIA",
+    "CriterionInput",
+    "rubric_set",
     "MarkInput",
     "ReleaseSummary",
     "final_contents",

@@ -11,7 +11,7 @@ other's marks (the same rule as the students' answers, DESIGN.md invariant 3).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -24,9 +24,11 @@ from emtihan.core.errors import DomainError, NotFoundError, PermissionDeniedErro
 from emtihan.exams.models import Question
 from emtihan.policy import grading as policy
 
-from ..models import COMMENT_MAX_LENGTH, Mark, Work, WorkState
+from ..models import COMMENT_MAX_LENGTH, Criterion, Mark, Work, WorkState
 from .rules import (
     ERR_COMMENT_TOO_LONG,
+    ERR_CRITERIA_DISAGREE,
+    ERR_CRITERION_RANGE,
     ERR_NOT_A_NUMBER,
     ERR_NOT_GRADER,
     ERR_OUT_OF_RANGE,
@@ -49,6 +51,8 @@ class MarkInput:
     points: str
     comment: str = ""
     reason: str = ""
+    # Points per rubric criterion as typed ({criterion id: raw text}); blank: not given.
+    criteria: dict[int, str] = field(default_factory=dict)
 
 
 def parse_points(raw: str) -> Decimal | None:
@@ -100,40 +104,49 @@ def work_mark(
             raise DomainError(_(ERR_STALE))
         stored = {m.question_id: m for m in Mark.objects.filter(work=work)}
         points_of = dict(Question.objects.filter(pk__in=list(stored)).values_list("pk", "points"))
+        rubric = criteria_of(list(stored))
         errors: dict[str, list[str]] = {}
         changed: list[tuple[Mark, dict[str, str | None]]] = []
         for item in marks:
             mark = stored.get(item.question_id)
             if mark is None:
                 continue
-            field = f"q{item.question_id}"
-            value = _checked_points(item.points, points_of[item.question_id], field, errors)
-            if field in errors:
+            checked = checked_input(
+                item,
+                maximum=points_of[item.question_id],
+                auto=mark.auto_points,
+                current=mark.points,
+                rubric=rubric.get(item.question_id, []),
+                errors=errors,
+            )
+            if checked is None:
                 continue
-            comment = item.comment.strip()
-            reason = item.reason.strip()
-            if len(comment) > COMMENT_MAX_LENGTH or len(reason) > COMMENT_MAX_LENGTH:
-                errors.setdefault(f"{field}-comment", []).append(_(ERR_COMMENT_TOO_LONG))
-                continue
-            overrides = mark.auto_points is not None and value != mark.auto_points
-            if overrides and not reason:
-                errors.setdefault(f"{field}-reason", []).append(
-                    _(ERR_REASON_REQUIRED) % {"auto": mark.auto_points}
-                )
-                continue
-            if not overrides:
-                reason = ""
-            if (value, comment, reason) == (mark.points, mark.comment, mark.override_reason):
+            value, comment, reason = checked.points, checked.comment, checked.reason
+            per_criterion = checked.criteria
+            if (value, comment, reason, per_criterion) == (
+                mark.points,
+                mark.comment,
+                mark.override_reason,
+                mark.criteria or {},
+            ):
                 continue
             before = {"points": _str(mark.points), "comment": mark.comment}
             mark.points, mark.comment, mark.override_reason = value, comment, reason
+            mark.criteria = per_criterion
             mark.marked_by, mark.marked_at = actor, now
             changed.append((mark, before))
         if errors:
             raise ValidationFailed(errors=errors)
         for mark, before in changed:
             mark.save(
-                update_fields=["points", "comment", "override_reason", "marked_by", "marked_at"]
+                update_fields=[
+                    "points",
+                    "comment",
+                    "override_reason",
+                    "criteria",
+                    "marked_by",
+                    "marked_at",
+                ]
             )
             audit_record(
                 actor=actor,
@@ -148,6 +161,7 @@ def work_mark(
                     "auto_points": _str(mark.auto_points),
                     "override_reason": mark.override_reason,
                     "comment_changed": before["comment"] != mark.comment,
+                    "criteria": mark.criteria,
                 },
             )
         work.state = work_state(list(stored.values()), saved_by_grader=True)
@@ -155,6 +169,109 @@ def work_mark(
         work.marked_at = now
         work.save(update_fields=["state", "revision", "marked_at"])
     return work
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One question's input once checked: the mark (the criteria's sum when given), the
+    comment, the reason for overriding the auto-grader (kept only when it differs) and
+    the points per criterion."""
+
+    points: Decimal | None
+    comment: str
+    reason: str
+    criteria: dict[str, str]
+
+
+def checked_input(
+    item: MarkInput,
+    *,
+    maximum: Decimal,
+    auto: Decimal | None,
+    current: Decimal | None,
+    rubric: list[Criterion],
+    errors: dict[str, list[str]],
+) -> Checked | None:
+    """Check one question's input (None: refused, the messages in ``errors``).
+    ``current`` is the mark stored for this grader (the rubric rule needs it)."""
+    field = f"q{item.question_id}"
+    value = _checked_points(item.points, maximum, field, errors)
+    if field in errors:
+        return None
+    given = checked_criteria(item, rubric, errors)
+    if any(key.startswith(f"{field}-c") for key in errors):
+        return None
+    if given:
+        value = rubric_mark(given, value, current, field, errors)
+        if field in errors:
+            return None
+    comment = item.comment.strip()
+    reason = item.reason.strip()
+    if len(comment) > COMMENT_MAX_LENGTH or len(reason) > COMMENT_MAX_LENGTH:
+        errors.setdefault(f"{field}-comment", []).append(_(ERR_COMMENT_TOO_LONG))
+        return None
+    overrides = auto is not None and value != auto
+    if overrides and not reason:
+        errors.setdefault(f"{field}-reason", []).append(_(ERR_REASON_REQUIRED) % {"auto": auto})
+        return None
+    return Checked(
+        points=value,
+        comment=comment,
+        reason=reason if overrides else "",
+        criteria={str(k): str(v) for k, v in given.items()},
+    )
+
+
+def criteria_of(question_ids: list[int]) -> dict[int, list[Criterion]]:
+    """The rubric of each question (one query)."""
+    found: dict[int, list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(question_id__in=question_ids):
+        found.setdefault(criterion.question_id, []).append(criterion)
+    return found
+
+
+def checked_criteria(
+    item: MarkInput, rubric: list[Criterion], errors: dict[str, list[str]]
+) -> dict[int, Decimal]:
+    """The points given per criterion (blank ones left out), each 0..its points."""
+    given: dict[int, Decimal] = {}
+    for criterion in rubric:
+        field = f"q{item.question_id}-c{criterion.pk}"
+        raw = item.criteria.get(criterion.pk, "")
+        try:
+            value = parse_points(raw)
+        except ValueError:
+            errors.setdefault(field, []).append(_(ERR_NOT_A_NUMBER))
+            continue
+        if value is None:
+            continue
+        if value < 0 or value > criterion.points:
+            errors.setdefault(field, []).append(
+                _(ERR_CRITERION_RANGE) % {"points": criterion.points}
+            )
+            continue
+        if value != value.quantize(CENT):
+            errors.setdefault(field, []).append(_(ERR_TOO_PRECISE))
+            continue
+        given[criterion.pk] = value.quantize(CENT)
+    return given
+
+
+def rubric_mark(
+    given: dict[int, Decimal],
+    typed: Decimal | None,
+    stored: Decimal | None,
+    field: str,
+    errors: dict[str, list[str]],
+) -> Decimal | None:
+    """The mark when points were given per criterion: their sum. The mark field may be
+    blank, equal the sum, or still hold the stored mark (the grader changed only the
+    criteria); a new mark that disagrees with the criteria is refused."""
+    total = sum(given.values(), Decimal(0))
+    if typed is None or typed in (total, stored):
+        return total
+    errors.setdefault(field, []).append(_(ERR_CRITERIA_DISAGREE) % {"sum": total, "mark": typed})
+    return None
 
 
 def _checked_points(

@@ -22,3 +22,19 @@ ERR_COMMENT_TOO_LONG = gettext_noop("At most 2000 characters.")
 ERR_NOTHING_TO_RELEASE = gettext_noop(
     "No marked work is waiting for release: mark the works first."
 )
+ERR_QUESTION_NOT_FOUND = gettext_noop("There is no such question.")
+ERR_NOT_RUBRIC_SETTER = gettext_noop("Only the exam's teachers and the exam office set rubrics.")
+ERR_NOT_WRITTEN = gettext_noop(
+    "Only written questions have rubrics: closed ones are marked automatically."
+)
+ERR_CRITERION_TEXT = gettext_noop("Describe the criterion (at most 500 characters).")
+ERR_CRITERION_POINTS = gettext_noop("A criterion is worth more than 0 points.")
+ERR_RUBRIC_TOO_MANY = gettext_noop("At most %(n)s criteria.")
+ERR_RUBRIC_TOO_MUCH = gettext_noop(
+    "The criteria add up to %(sum)s points, more than the question's %(points)s."
+)
+ERR_CRITERIA_DISAGREE = gettext_noop(
+    "The criteria's points add up to %(sum)s, but the mark is %(mark)s: clear the mark "
+    "(the criteria decide it) or make them agree."
+)
+ERR_CRITERION_RANGE = gettext_noop("From 0 to the criterion's points (%(points)s).")

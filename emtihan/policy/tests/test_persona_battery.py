@@ -50,7 +50,7 @@ from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.exams.models import Accommodation, Exam, ExamGrader, ExamStatus, Question
 from emtihan.exams.models import QuestionPool as Pool
-from emtihan.grading.models import Work
+from emtihan.grading.models import Criterion, Work
 from emtihan.grading.services import MarkInput, work_mark, works_ensure
 from emtihan.proctoring.models import Flag
 from emtihan.proctoring.models import ProctoringSession as Session
@@ -156,6 +156,11 @@ def work_code(c: Cast) -> str:
     """The marking code of the classmate's ended sitting (given lazily, as the pile does)."""
     works_ensure(exam=c.exam)
     return Work.objects.get(attempt=c.classmate_attempt).code
+
+
+def written_question_id(c: Cast) -> int:
+    """The exam's written question (the one a rubric is set for)."""
+    return Question.objects.filter(exam=c.exam, kind="written").order_by("pk").first().pk
 
 
 def marked_work(c: Cast) -> None:
@@ -1267,6 +1272,20 @@ CASES: list[Case] = [
         data=lambda c: CONFIRMED,
         prepare=marked_work,
         effect=lambda c: Work.objects.filter(released_at__isnull=False).exists(),
+    ),
+    # Rubrics: whoever manages the exam (its teachers and the exam office).
+    Case(
+        "grading:rubric",
+        u("grading:rubric", exam_id, written_question_id),
+        expect(MISSING, **MANAGER),
+    ),
+    Case(
+        "grading:rubric",
+        u("grading:rubric", exam_id, written_question_id),
+        expect(MISSING, teacher=Expect(302, wrote=True), registrar=Expect(302, wrote=True)),
+        method="post",
+        data=lambda c: {"rows": "1", "c0-text": "Battery criterion", "c0-points": "0.5"},
+        effect=lambda c: Criterion.objects.filter(text="Battery criterion").exists(),
     ),
     # A result: the student whose sitting it is (released or not, the page says which).
     Case(
