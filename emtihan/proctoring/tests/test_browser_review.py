@@ -158,7 +158,8 @@ def test_the_proctor_approves_a_student_waiting_before_the_start(
     assert "Waiting for a proctor's check" in waiting.inner_text()
     waiting.get_by_role("link", name="Student One").click()
     page.get_by_role("heading", name="Identity check: Student One").wait_for()
-    assert page.locator("#identity-frames img").first.is_visible()  # the photo on file
+    # The photo on file (it has its size once loaded).
+    page.locator("#identity-frames img").first.wait_for(state="visible")
     assert "Identity checks used: 3 of 3." in page.content()
 
     form = page.locator("#identity-decision")
