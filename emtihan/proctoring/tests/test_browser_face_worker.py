@@ -76,9 +76,16 @@ async ({ base, images }) => {
     }
     const frames = watcher.frames;
     const mode = watcher.mode;
+    // Typing: keys every 200 ms for 4 s; the worker slows to one frame in 5 s meanwhile.
+    const before = watcher.frames;
+    for (let i = 0; i < 20; i++) {
+      document.dispatchEvent(new KeyboardEvent("keydown", { key: "a" }));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const framesWhileTyping = watcher.frames - before;
     await watcher.stop();
     return {
-      frames, mode,
+      frames, mode, framesWhileTyping,
       detections: detections.map((d) => ({
         kind: d.kind, durationMs: d.durationMs, detail: d.detail,
         keyframeType: d.keyframe.type, keyframeSize: d.keyframe.size,
@@ -198,6 +205,9 @@ def test_face_worker_loads_local_models_and_counts_faces(camera_browser, live_se
     for way in ("auto", "bitmaps"):
         watched = out["watched"][way]
         assert watched["frames"] >= 6, (way, watched)
+        # 4 s of typing: at most the frame already under way and one at the slower rate
+        # (13 at the test's 300 ms otherwise).
+        assert watched["framesWhileTyping"] <= 2, (way, watched["framesWhileTyping"])
         (detection,) = watched["detections"]
         assert detection["kind"] == "no_face", (way, detection)
         assert detection["durationMs"] >= 1500, (way, detection)

@@ -1,1 +1,1 @@
-import{a,b,c,d,e,f}from"./chunks/chunk-NR4MIVUE.js";import"./chunks/chunk-NUFRM6SI.js";import"./chunks/chunk-DCANE7XH.js";export{a as FaceTracker,c as captureFrame,f as guidance,e as prefetchFaceModels,b as startFaceWorker,d as watchFaces};
+import{a,b,c,d,e,f}from"./chunks/chunk-ZUE6YEVC.js";import"./chunks/chunk-NUFRM6SI.js";import"./chunks/chunk-DCANE7XH.js";export{a as FaceTracker,c as captureFrame,f as guidance,e as prefetchFaceModels,b as startFaceWorker,d as watchFaces};

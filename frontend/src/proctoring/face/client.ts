@@ -8,7 +8,14 @@
 import { WORKER_FILE, MODELS_DIR, WASM_DIR, faceAssetUrls } from "./assets";
 import type { FaceReading, FromWorker, ToWorker } from "./protocol";
 import { FaceTracker, type DetectionKind, type Stretch, type TrackerOptions } from "./tracker";
-import { MAX_FRAMES_PER_SECOND, PHONE_EVERY_N_FRAMES, TOO_DARK_BRIGHTNESS, TOO_FAR_BOX_WIDTH_RATIO } from "./thresholds";
+import {
+  MAX_FRAMES_PER_SECOND,
+  PHONE_EVERY_N_FRAMES,
+  TOO_DARK_BRIGHTNESS,
+  TOO_FAR_BOX_WIDTH_RATIO,
+  TYPING_INTERVAL_MS,
+  TYPING_QUIET_MS,
+} from "./thresholds";
 
 export type { FaceReading } from "./protocol";
 export type { DetectionKind, TrackerOptions } from "./tracker";
@@ -37,6 +44,8 @@ export interface FaceWorker {
   analyse(frame: ImageBitmap, opts?: { phone?: boolean }): Promise<FaceReading>;
   /** A JPEG of the last analysed frame (null before the first). */
   keyframe(): Promise<Blob | null>;
+  /** The student is typing: analyse one frame every `intervalMs` at most for `forMs`. */
+  typing(forMs: number, intervalMs: number): void;
   /**
    * Hand a camera frame stream (MediaStreamTrackProcessor's readable) to the worker, which
    * reads it and analyses one frame every `intervalMs`: nothing per frame on this thread.
@@ -144,6 +153,9 @@ export function startFaceWorker(opts: FaceWorkerOptions): FaceWorker {
         pending.set(id, { resolve: resolve as (v: never) => void, reject });
         post({ type: "keyframe", id });
       });
+    },
+    typing(forMs, intervalMs) {
+      if (!stopped) post({ type: "typing", forMs, intervalMs });
     },
     watch(frames, o, onFrame, onEnd) {
       if (stopped) return;
@@ -269,6 +281,19 @@ export function watchFaces(
     });
   };
 
+  // Typing comes first: while keys are pressed the worker analyses one frame every
+  // TYPING_INTERVAL_MS (told at most once a second; a passive listener, nothing else).
+  let typingUntil = 0;
+  let told = -Infinity;
+  const onKey = () => {
+    const now = performance.now();
+    typingUntil = now + TYPING_QUIET_MS;
+    if (now - told < 1000) return;
+    told = now;
+    worker.typing(TYPING_QUIET_MS, TYPING_INTERVAL_MS);
+  };
+  document.addEventListener("keydown", onKey, { capture: true, passive: true });
+
   const onReading = (reading: FaceReading, t: number) => {
     if (stopped) return;
     frames += 1;
@@ -324,7 +349,8 @@ export function watchFaces(
   const schedule = () => {
     if (stopped) return;
     mode = "bitmaps";
-    timer = window.setTimeout(tick, interval);
+    const typing = performance.now() < typingUntil;
+    timer = window.setTimeout(tick, typing ? Math.max(interval, TYPING_INTERVAL_MS) : interval);
   };
   const start = () => {
     if (stopped) return;
@@ -350,6 +376,7 @@ export function watchFaces(
       await Promise.all(done.map((s) => emit(s)));
       stopped = true;
       clearTimeout(timer);
+      document.removeEventListener("keydown", onKey, { capture: true });
       worker.stop();
     },
   };

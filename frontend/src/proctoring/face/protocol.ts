@@ -61,7 +61,16 @@ export interface WatchMessage {
   maxWidth: number;
 }
 
-export type ToWorker = InitMessage | AnalyseMessage | KeyframeMessage | WatchMessage;
+/** The student is typing: analyse less often for a while. */
+export interface TypingMessage {
+  type: "typing";
+  /** Milliseconds from now during which the slower rate holds. */
+  forMs: number;
+  /** The slower rate's gap between two analysed frames. */
+  intervalMs: number;
+}
+
+export type ToWorker = InitMessage | AnalyseMessage | KeyframeMessage | WatchMessage | TypingMessage;
 
 export interface ReadyReply {
   type: "ready";

@@ -27,6 +27,12 @@ export const MIN_CONSECUTIVE_READINGS = 2;
 export const FACE_MIN_CONFIDENCE = 0.5;
 /** A "cell phone" object counts when the detector is at least this sure (0..1). */
 export const PHONE_MIN_CONFIDENCE = 0.4;
+/**
+ * While the student types (a key pressed in the last TYPING_QUIET_MS), the worker
+ * analyses one frame every TYPING_INTERVAL_MS instead: its CPU time goes to the page.
+ */
+export const TYPING_QUIET_MS = 2000;
+export const TYPING_INTERVAL_MS = 5000;
 /** The phone detector (the largest model) runs on one analysed frame in this many. */
 export const PHONE_EVERY_N_FRAMES = 3;
 /** A stretch still going on after this long is sent, and a new one starts (ms). */

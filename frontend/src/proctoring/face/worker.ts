@@ -29,6 +29,9 @@ let loading: Promise<void> | null = null;
 let busy = false;
 /** Whether the phone (object) detector was loaded (detect() merges its options into the instance's config, so this is kept apart). */
 let phoneLoaded = false;
+/** While the student types (until this performance.now()), frames are this far apart. */
+let typingUntil = 0;
+let typingInterval = 0;
 /** The last analysed frame, kept (until the next one) for a keyframe. */
 let last: ImageBitmap | null = null;
 
@@ -184,7 +187,7 @@ async function watch(msg: WatchMessage): Promise<void> {
       vf.close();
       continue;
     }
-    next = now + msg.intervalMs;
+    next = now + (now < typingUntil ? Math.max(msg.intervalMs, typingInterval) : msg.intervalMs);
     const capturedAt = performance.timeOrigin + now;
     let bitmap: ImageBitmap;
     try {
@@ -245,6 +248,11 @@ scope.onmessage = (event) => {
   }
   if (msg.type === "watch") {
     void watch(msg);
+    return;
+  }
+  if (msg.type === "typing") {
+    typingUntil = performance.now() + msg.forMs;
+    typingInterval = msg.intervalMs;
     return;
   }
   // "analyse": one frame at a time; a frame that arrives while one is being analysed
