@@ -111,6 +111,10 @@ def turning_video(path: Path, name: str = "obama_2") -> Path:
     return write_y4m(path, video)
 
 
-def still_video(path: Path, name: str = "obama_2") -> Path:
-    """The same picture all the time: a photo held up to the camera."""
-    return write_y4m(path, [poses(name)["straight"]])
+def still_video(path: Path, name: str = "obama_2", light: float = 1.0) -> Path:
+    """The same picture all the time: a photo held up to the camera (``light`` < 1: in
+    a dark room)."""
+    frame = poses(name)["straight"]
+    if light != 1.0:
+        frame = np.clip(frame.astype(np.float32) * light, 0, 255).astype(np.uint8)
+    return write_y4m(path, [frame])

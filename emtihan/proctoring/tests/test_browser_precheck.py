@@ -58,6 +58,9 @@ def browsers(tmp_path_factory):
                 elif kind == "still":
                     video = fake_camera.still_video(folder / "still.y4m")
                     extra = [*FAKE_MEDIA, "--use-fake-ui-for-media-stream"]
+                elif kind == "dark":
+                    video = fake_camera.still_video(folder / "dark.y4m", light=0.12)
+                    extra = [*FAKE_MEDIA, "--use-fake-ui-for-media-stream"]
                 else:
                     video = fake_camera.still_video(folder / "denied.y4m")
                     extra = [*FAKE_MEDIA, "--deny-permission-prompts"]
@@ -123,10 +126,11 @@ def _agree_and_check_devices(page) -> None:
     assert page.locator("#progress-consent").get_attribute("data-done") == "true"
     page.click("#device-start")
     page.wait_for_function(
-        "() => document.getElementById('progress-device').dataset.done === 'true'",
+        "() => document.getElementById('device-status').textContent"
+        " === 'The camera and the microphone work.'",
         timeout=20_000,
     )
-    assert page.locator("#device-status").inner_text() == "The camera and the microphone work."
+    assert page.locator("#progress-device").get_attribute("data-done") == "true"
     assert page.locator("#device-guidance").is_hidden()
     assert page.evaluate("() => document.getElementById('preview').videoWidth") == 640
 
@@ -294,11 +298,12 @@ def test_a_denied_camera_blocks_the_start_with_guidance(world, camera_exam, open
     guidance.wait_for(state="visible", timeout=20_000)
     assert "not allowed to use the camera or the microphone" in guidance.inner_text()
     assert "address bar" in guidance.inner_text()
+    # The report is saved, then the button offers another try.
     page.wait_for_function(
-        "() => document.getElementById('start-blocker').textContent.includes('allow both')"
+        "() => document.getElementById('device-start').textContent === 'Try again'"
     )
+    assert "allow both" in page.locator("#start-blocker").inner_text()
     assert page.locator("#start").is_disabled()
-    assert page.locator("#device-start").inner_text() == "Try again"
     session = db(lambda: ProctoringSession.objects.get(exam=camera_exam))
     assert session.device_checked_at is not None and not session.device_ok
     assert session.device_report["camera"] == "denied"
@@ -307,3 +312,55 @@ def test_a_denied_camera_blocks_the_start_with_guidance(world, camera_exam, open
     page.goto(f"/sitting/exams/{camera_exam.pk}/")
     assert "allow both in the device check" in page.locator("#start-blocker").inner_text()
     assert not db(lambda: Attempt.objects.filter(exam=camera_exam).exists())
+
+
+# What the browser says when getUserMedia fails for another reason than a refusal, or the
+# devices open but do not deliver: the page's script sees exactly what a browser gives it.
+FAIL_WITH = """name => {
+  const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async constraints => {
+    if (name === 'silent') {
+      const stream = await real(constraints);
+      if (constraints.audio) {
+        for (const track of stream.getAudioTracks()) { stream.removeTrack(track); track.stop(); }
+        const silence = new AudioContext().createMediaStreamDestination();
+        for (const track of silence.stream.getAudioTracks()) stream.addTrack(track);
+      }
+      return stream;
+    }
+    throw new DOMException('played by the test', name);
+  };
+}"""
+
+
+@pytest.mark.parametrize(
+    ("failure", "camera", "microphone", "says"),
+    [
+        ("NotReadableError", "in_use", "in_use", "The camera is in use by another program"),
+        ("NotFoundError", "not_found", "not_found", "No camera was found."),
+        ("TypeError", "error", "error", "could not be started (TypeError)"),
+        ("silent", "ok", "silent", "The microphone hears nothing."),
+        ("dark", "too_dark", "ok", "The picture is too dark."),
+    ],
+)
+def test_each_device_failure_has_its_guidance(
+    world, camera_exam, open_page, failure, camera, microphone, says
+):
+    page = open_page("dark" if failure == "dark" else "still")
+    if failure != "dark":
+        page.add_init_script(f"({FAIL_WITH})({failure!r})")
+    _precheck(page, camera_exam)
+    page.click("#consent-form button[type=submit]")
+    page.wait_for_selector("#consent-given")
+    page.click("#device-start")
+    guidance = page.locator("#device-guidance")
+    guidance.wait_for(state="visible", timeout=20_000)
+    assert says in guidance.inner_text()
+    # What to do next: press "Try again" after fixing it (or, for an unknown error, reload).
+    assert ("Reload the page" if failure == "TypeError" else "Try again") in guidance.inner_text()
+    page.wait_for_function(
+        "() => document.getElementById('device-start').textContent === 'Try again'"
+    )
+    report = db(lambda: ProctoringSession.objects.get(exam=camera_exam).device_report)
+    assert (report["camera"], report["microphone"]) == (camera, microphone)
+    assert page.locator("#start").is_disabled()

@@ -122,3 +122,35 @@ def test_the_exam_page_says_what_is_missing_beside_start(client, world, open_exa
     html = shown()
     assert 'id="start-blocker"' not in html
     assert '<form method="post">' in html  # Start, as before
+
+
+def test_an_exam_that_only_records_lets_the_student_start_from_the_page(client, world):
+    exam = make_exam(
+        world,
+        proctoring=ProctoringLevel.RECORD,
+        opens_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    client.force_login(world.student)
+    html = _page(client, exam).content.decode()
+    assert "nothing here keeps you from starting" in html
+    assert 'id="start" disabled' not in html and 'id="start"' in html
+    exam_page = client.get(f"/sitting/exams/{exam.pk}/").content.decode()
+    assert reverse("proctoring:precheck", args=[exam.pk]) in exam_page
+    assert 'id="start-blocker"' not in exam_page
+    response = client.post(f"/sitting/exams/{exam.pk}/", {"rules_read": "on"})
+    assert response.status_code == 302 and "/sitting/" in response["Location"]
+
+
+def test_after_the_start_the_page_leads_back_to_the_exam(client, world):
+    from emtihan.attempts import services as attempts
+
+    exam = make_exam(
+        world,
+        proctoring=ProctoringLevel.RECORD,
+        opens_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    attempts.attempt_start(student_user=world.student, exam_id=exam.pk)
+    client.force_login(world.student)
+    html = _page(client, exam).content.decode()
+    assert 'id="start-form"' not in html
+    assert f'href="/sitting/exams/{exam.pk}/"' in html and "Back to the exam" in html
