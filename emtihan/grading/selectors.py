@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from typing import Any
 
@@ -28,7 +28,17 @@ from emtihan.exams.models import Exam, Question, QuestionKind
 from emtihan.policy import attempts as attempts_policy
 from emtihan.policy import grading as policy
 
-from .models import CODE_ALPHABET, CODE_LENGTH, Criterion, Mark, Work, WorkState
+from .models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Criterion,
+    Mark,
+    Marking,
+    MarkingScore,
+    MarkingSettings,
+    Work,
+    WorkState,
+)
 from .services.marking import criteria_of
 from .services.works import final_contents
 
@@ -371,3 +381,136 @@ def result_for_student(user: User, attempt_id: int) -> StudentResult | None:
             )
         )
     return result
+
+
+# --- second marking ------------------------------------------------------------------------
+
+
+def independent_page(work: Work, grader: User) -> tuple[WorkPage, Marking | None]:
+    """The work as one grader of a second-marked exam sees it: only their own marks
+    (the other grader's never show), the closed questions pre-marked by the auto-grader."""
+    page = work_page(work)
+    marking = Marking.objects.filter(work=work, grader=grader).first()
+    scores = (
+        {s.question_id: s for s in MarkingScore.objects.filter(marking=marking)} if marking else {}
+    )
+    rubrics = criteria_of([q.question.pk for q in page.questions])
+    for view in page.questions:
+        final = view.mark
+        score = scores.get(view.question.pk)
+        view.mark = Mark(
+            work=work,
+            question=view.question,
+            auto_points=final.auto_points,
+            points=score.points if score else final.auto_points,
+            comment=score.comment if score else "",
+            criteria=score.criteria if score else {},
+        )
+        view.__post_init__()
+        view.reason = ""
+        view.set_rubric(rubrics.get(view.question.pk, []))
+    return page, marking
+
+
+def next_independent(exam: Exam, grader: User, code: str | None) -> Work | None:
+    """Under second marking, the next work (after ``code``, wrapping) this grader still
+    has to mark: not released, not waiting to settle or agreed, their own marking not in,
+    and marked by fewer than two graders unless they are one of them."""
+    works = [
+        w
+        for w in pile(exam)
+        if not w.released and w.state not in (WorkState.TO_SETTLE, WorkState.MARKED)
+    ]
+    markings: dict[int, list[Marking]] = {}
+    for marking in Marking.objects.filter(work__in=works):
+        markings.setdefault(marking.work_id, []).append(marking)
+
+    def open_to(work: Work) -> bool:
+        own = [m for m in markings.get(work.pk, []) if m.grader_id == grader.pk]
+        if own:
+            return own[0].submitted_at is None
+        return len(markings.get(work.pk, [])) < 2
+
+    codes = [w.code for w in works]
+    start = codes.index(code) + 1 if code in codes else 0
+    ordered = works[start:] + works[:start]
+    return next((w for w in ordered if w.code != code and open_to(w)), None)
+
+
+def exam_for_settler(user: User, exam_id: int) -> Exam | None:
+    return (
+        policy.exams_settled_by(user)
+        .select_related("choice__discipline", "choice__group")
+        .filter(pk=exam_id)
+        .first()
+    )
+
+
+def work_to_settle(exam: Exam, code: str) -> Work | None:
+    found = work_of(exam, code)
+    if found is None or found.state != WorkState.TO_SETTLE or found.released:
+        return None
+    return found
+
+
+def pair_graders(work: Work) -> set[int]:
+    return set(Marking.objects.filter(work=work).values_list("grader_id", flat=True))
+
+
+@dataclass
+class SettleLine:
+    """One question on the settle page: the two graders' marks and comments (as
+    "first" and "second": never their names) and the field of the settled mark."""
+
+    view: QuestionView
+    first: MarkingScore | None
+    second: MarkingScore | None
+    value: str
+    comment: str
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def apart(self) -> Decimal | None:
+        if self.first is None or self.second is None:
+            return None
+        if self.first.points is None or self.second.points is None:
+            return None
+        return abs(self.first.points - self.second.points)
+
+
+def settle_page(
+    work: Work, posted: dict[str, str], errors: dict[str, list[str]]
+) -> list[SettleLine]:
+    page = work_page(work)
+    pair = list(Marking.objects.filter(work=work, submitted_at__isnull=False)[:2])
+    scores = {
+        (s.marking_id, s.question_id): s for s in MarkingScore.objects.filter(marking__in=pair)
+    }
+    lines = []
+    for view in page.questions:
+        first = scores.get((pair[0].pk, view.question.pk)) if pair else None
+        second = scores.get((pair[1].pk, view.question.pk)) if len(pair) > 1 else None
+        offered = ""
+        if first and second and first.points is not None and second.points is not None:
+            offered = f"{((first.points + second.points) / 2).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+        comments = [s.comment for s in (first, second) if s is not None and s.comment]
+        lines.append(
+            SettleLine(
+                view=view,
+                first=first,
+                second=second,
+                value=posted.get(view.field, offered),
+                comment=posted.get(f"{view.field}-comment", "\n\n".join(dict.fromkeys(comments))),
+                errors=[m for k in (view.field, f"{view.field}-reason") for m in errors.get(k, [])],
+            )
+        )
+    return lines
+
+
+def marking_settings_of(exam: Exam) -> MarkingSettings:
+    """The exam's marking settings (unsaved defaults when it has none: marked once)."""
+    return MarkingSettings.objects.filter(exam=exam).first() or MarkingSettings(exam=exam)
+
+
+def to_settle(exam: Exam) -> list[Work]:
+    return [w for w in pile(exam) if w.state == WorkState.TO_SETTLE and not w.released]

@@ -10,4 +10,6 @@ urlpatterns = [
     path("exams/<id:exam_id>/release/", views.release, name="release"),
     path("results/<id:attempt_id>/", views.result, name="result"),
     path("exams/<id:exam_id>/questions/<id:question_id>/rubric/", views.rubric, name="rubric"),
+    path("exams/<id:exam_id>/works/<str:code>/settle/", views.settle, name="settle"),
+    path("exams/<id:exam_id>/marking-settings/", views.marking_settings, name="marking_settings"),
 ]

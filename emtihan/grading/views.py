@@ -27,7 +27,7 @@ from emtihan.core.sanitize import sanitize_html
 from emtihan.policy import grading as policy
 
 from . import selectors, services
-from .models import WorkState
+from .models import ThresholdUnit, WorkState
 
 
 def _user(request: HttpRequest) -> User:
@@ -51,6 +51,8 @@ def pile(request: HttpRequest, exam_id: int) -> HttpResponse:
     services.works_ensure(exam=exam)
     works = selectors.pile(exam)
     first = next((w for w in works if w.state != WorkState.MARKED and not w.released), None)
+    if services.settings_of(exam) is not None:
+        first = selectors.next_independent(exam, _user(request), None)
     return render(
         request,
         "grading/pile.html",
@@ -66,6 +68,8 @@ def work(request: HttpRequest, exam_id: int, code: str) -> HttpResponse:
     found = selectors.work_of(exam, code)
     if found is None:
         raise Http404
+    if services.settings_of(exam) is not None:
+        return _independent_work(request, exam, found)
     errors: dict[str, list[str]] = {}
     posted: dict[str, str] = {}
     if request.method == "POST":
@@ -128,6 +132,11 @@ def work(request: HttpRequest, exam_id: int, code: str) -> HttpResponse:
             "count": len(works),
             "previous": codes[position - 2] if position > 1 else None,
             "next": codes[position] if 0 < position < len(codes) else None,
+            "revision": page.work.revision,
+            "closed_form": page.work.released,
+            "closed_notice": _(
+                "The results of this work are released; its marks can no longer change."
+            ),
         },
     )
 
@@ -154,6 +163,8 @@ def results(request: HttpRequest, exam_id: int) -> HttpResponse:
             "summary": services.release_summary(exam),
             "counts": selectors.state_counts(exam),
             "written": selectors.written_questions(exam),
+            "second": services.settings_of(exam),
+            "to_settle": selectors.to_settle(exam),
         },
     )
 
@@ -248,6 +259,183 @@ def rubric(request: HttpRequest, exam_id: int, question_id: int) -> HttpResponse
             "number": number,
             "body_html": sanitize_html(question.body),
             "rows": rows,
+            "general_errors": errors.get("__all__", []),
+        },
+    )
+
+
+# --- second marking ------------------------------------------------------------------------
+
+
+def _marks_posted(request: HttpRequest, page: selectors.WorkPage) -> list[services.MarkInput]:
+    return [
+        services.MarkInput(
+            question_id=q.question.pk,
+            points=request.POST.get(q.field, ""),
+            comment=request.POST.get(f"{q.field}-comment", ""),
+            reason=request.POST.get(f"{q.field}-reason", ""),
+            criteria={row.criterion.pk: request.POST.get(row.name, "") for row in q.rubric},
+        )
+        for q in page.questions
+        if q.field in request.POST
+    ]
+
+
+def _independent_work(request: HttpRequest, exam, found) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """A work of a second-marked exam: the grader's own marks only (services.second)."""
+    user = _user(request)
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        page, _marking = selectors.independent_page(found, user)
+        try:
+            revision = int(request.POST.get("revision", ""))
+        except ValueError:
+            revision = -1
+        with service_errors() as call:
+            services.independent_mark(
+                actor=user, work_id=found.pk, revision=revision, marks=_marks_posted(request, page)
+            )
+        if call.ok:
+            messages.success(request, _("Marks of work %(code)s saved.") % {"code": found.code})
+            if request.POST.get("then") == "stay":
+                return redirect("grading:work", exam.pk, found.code)
+            following = selectors.next_independent(exam, user, found.code)
+            if following is None:
+                messages.info(request, _("You have marked every work of this exam you can."))
+                return redirect("grading:pile", exam.pk)
+            return redirect("grading:work", exam.pk, following.code)
+        errors = call.errors
+        if "__all__" not in errors:
+            posted = {k: request.POST.get(k, "") for k in request.POST if k.startswith("q")}
+        found.refresh_from_db()
+    page, marking = selectors.independent_page(found, user)
+    for question in page.questions:
+        question.show_posted(posted, errors)
+    full = marking is None and len(selectors.pair_graders(found)) >= 2
+    settled = found.state in (WorkState.TO_SETTLE, WorkState.MARKED) or found.released
+    if full:
+        notice = _("Two other graders mark this work.")
+    elif settled:
+        notice = _("Both graders' marks of this work are in; they can no longer change here.")
+    else:
+        notice = ""
+    focus = next(
+        (q.field for q in page.questions if q.errors),
+        next((q.field for q in page.questions if not q.value), None),
+    )
+    works = selectors.pile(exam)
+    codes = [w.code for w in works]
+    position = codes.index(found.code) + 1 if found.code in codes else 0
+    return render(
+        request,
+        "grading/work.html",
+        {
+            "exam": exam,
+            "page": page,
+            "focus": focus or (page.questions[0].field if page.questions else None),
+            "general_errors": errors.get("__all__", []),
+            "posted": posted,
+            "position": position,
+            "count": len(works),
+            "previous": codes[position - 2] if position > 1 else None,
+            "next": codes[position] if 0 < position < len(codes) else None,
+            "revision": marking.revision if marking else 0,
+            "closed_form": bool(notice),
+            "closed_notice": notice,
+            "second_note": _(
+                "Second marking: you mark this work on your own; the other grader's marks "
+                "are not shown, and yours are not shown to them. Your marks are in once "
+                "every question has one."
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settle(request: HttpRequest, exam_id: int, code: str) -> HttpResponse:
+    """Settle a work whose two graders differ too much: the final marks and the reason."""
+    user = _user(request)
+    exam = selectors.exam_for_settler(user, exam_id)
+    if exam is None:
+        raise Http404
+    found = selectors.work_to_settle(exam, code)
+    if found is None:
+        raise Http404
+    if not policy.may_settle(user, exam, selectors.pair_graders(found)):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        page = selectors.work_page(found)
+        with service_errors() as call:
+            services.work_settle(
+                actor=user,
+                work_id=found.pk,
+                marks=_marks_posted(request, page),
+                reason=request.POST.get("reason", ""),
+            )
+        if call.ok:
+            messages.success(request, _("Work %(code)s settled.") % {"code": found.code})
+            if policy.may_release(user, exam):
+                return redirect("grading:results", exam.pk)
+            return redirect("grading:pile", exam.pk)
+        errors = call.errors
+        posted = {k: request.POST.get(k, "") for k in request.POST if k[:1] == "q" or k == "reason"}
+    return render(
+        request,
+        "grading/settle.html",
+        {
+            "exam": exam,
+            "work": found,
+            "lines": selectors.settle_page(found, posted, errors),
+            "reason": posted.get("reason", ""),
+            "reason_errors": errors.get("reason", []),
+            "general_errors": errors.get("__all__", []),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marking_settings(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """Second marking on or off, and its threshold (the exam's teachers, the exam office)."""
+    exam = _releaser_exam(request, exam_id)
+    stored = selectors.marking_settings_of(exam)
+    errors: dict[str, list[str]] = {}
+    values = {
+        "second_marking": stored.second_marking,
+        "threshold": f"{stored.threshold:f}",
+        "unit": stored.threshold_unit,
+    }
+    if request.method == "POST":
+        values = {
+            "second_marking": request.POST.get("second_marking") == "on",
+            "threshold": request.POST.get("threshold", ""),
+            "unit": request.POST.get("unit", ""),
+        }
+        with service_errors() as call:
+            services.marking_settings_set(
+                actor=_user(request),
+                exam=exam,
+                second_marking=bool(values["second_marking"]),
+                threshold=str(values["threshold"]),
+                unit=str(values["unit"]),
+            )
+        if call.ok:
+            messages.success(request, _("Marking settings saved."))
+            return redirect("grading:results", exam.pk)
+        errors = call.errors
+    return render(
+        request,
+        "grading/marking_settings.html",
+        {
+            "exam": exam,
+            "values": values,
+            "units": ThresholdUnit.choices,
+            "locked": services.marking_started(exam),
+            "threshold_errors": errors.get("threshold", []),
             "general_errors": errors.get("__all__", []),
         },
     )

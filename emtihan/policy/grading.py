@@ -51,3 +51,22 @@ def may_set_rubric(user: Person, exam: Exam) -> bool:
     """Set the rubric of an exam's written questions: the exam's teachers and the exam
     office (whoever manages the exam)."""
     return may_manage_exam(user, exam)
+
+
+def may_configure_marking(user: Person, exam: Exam) -> bool:
+    """Turn second marking on or off and set its threshold: whoever manages the exam."""
+    return may_manage_exam(user, exam)
+
+
+def may_settle(user: Person, exam: Exam, first_graders: set[int]) -> bool:
+    """Settle a difference between the two graders of a work under second marking: the
+    exam's teachers and the exam office, or a third grader of the exam (a grader who is
+    not one of the two, ``first_graders``)."""
+    if may_manage_exam(user, exam):
+        return True
+    return may_grade_exam(user, exam) and user.pk not in first_graders
+
+
+def exams_settled_by(user: Person) -> QuerySet[Exam]:
+    """The exams where the person may settle some work: managed or marked by them."""
+    return (exams_managed_by(user) | exams_graded_by(user)).distinct()

@@ -69,6 +69,10 @@ NOT_PAGES = {
     "attempts:decide": "POST only (the decision form)",
     "attempts:review_proposal": "POST only (the second reviewer's form)",
     "grading:release": "POST only (the results page's button; it asks first)",
+    "grading:settle": (
+        "only while a second-marked work's two graders differ: the demo has no second-marked "
+        "exam (drawn in grading/tests/test_browser_second_marking.py, and in the battery)"
+    ),
     "examforms:review_bulk": "POST only (bulk review)",
     "university:import_rerun": "POST only",
     "exams:publish": "POST only",

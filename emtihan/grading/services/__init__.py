@@ -3,9 +3,23 @@
 from .marking import MarkInput, parse_points, work_mark, work_state
 from .release import ReleaseSummary, releasable, release_summary, results_release
 from .rubrics import RUBRIC_MAX_CRITERIA, CriterionInput, rubric_set
+from .second import (
+    independent_mark,
+    marking_for,
+    marking_settings_set,
+    marking_started,
+    settings_of,
+    work_settle,
+)
 from .works import final_contents, new_code, works_ensure
 
 __all__ = [
+    "independent_mark",
+    "marking_for",
+    "marking_settings_set",
+    "marking_started",
+    "settings_of",
+    "work_settle",
     "RUBRIC_MAX_CRITERIA",
     "CriterionInput",
     "rubric_set",

@@ -24,7 +24,7 @@ from emtihan.core.errors import DomainError, NotFoundError, PermissionDeniedErro
 from emtihan.exams.models import Question
 from emtihan.policy import grading as policy
 
-from ..models import COMMENT_MAX_LENGTH, Criterion, Mark, Work, WorkState
+from ..models import COMMENT_MAX_LENGTH, Criterion, Mark, MarkingSettings, Work, WorkState
 from .rules import (
     ERR_COMMENT_TOO_LONG,
     ERR_CRITERIA_DISAGREE,
@@ -34,6 +34,7 @@ from .rules import (
     ERR_OUT_OF_RANGE,
     ERR_REASON_REQUIRED,
     ERR_RELEASED,
+    ERR_SECOND_ON,
     ERR_STALE,
     ERR_TOO_PRECISE,
     ERR_WORK_NOT_FOUND,
@@ -100,6 +101,8 @@ def work_mark(
             raise PermissionDeniedError(_(ERR_NOT_GRADER))
         if work.released:
             raise DomainError(_(ERR_RELEASED))
+        if MarkingSettings.objects.filter(exam_id=work.exam_id, second_marking=True).exists():
+            raise DomainError(_(ERR_SECOND_ON))
         if revision != work.revision:
             raise DomainError(_(ERR_STALE))
         stored = {m.question_id: m for m in Mark.objects.filter(work=work)}

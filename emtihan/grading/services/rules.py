@@ -38,3 +38,25 @@ ERR_CRITERIA_DISAGREE = gettext_noop(
     "(the criteria decide it) or make them agree."
 )
 ERR_CRITERION_RANGE = gettext_noop("From 0 to the criterion's points (%(points)s).")
+ERR_NOT_CONFIGURER = gettext_noop(
+    "Only the exam's teachers and the exam office change its marking settings."
+)
+ERR_SETTINGS_LOCKED = gettext_noop(
+    "Marking of this exam has started: second marking can no longer be turned on or off, "
+    "nor its threshold changed."
+)
+ERR_THRESHOLD = gettext_noop("A difference from 0 (points or per cent; at most 100 per cent).")
+ERR_NOT_SECOND = gettext_noop("This exam is marked once: second marking is off.")
+ERR_SECOND_ON = gettext_noop("This exam is marked twice: each grader marks on their own.")
+ERR_TWO_MARKERS = gettext_noop(
+    "Two graders already mark this work. If their marks differ too much, it comes back to settle."
+)
+ERR_BOTH_IN = gettext_noop(
+    "Both graders' marks of this work are in; they can no longer change here."
+)
+ERR_NOT_TO_SETTLE = gettext_noop("This work has nothing to settle.")
+ERR_NOT_SETTLER = gettext_noop(
+    "A difference is settled by the exam's teachers, the exam office or a third grader."
+)
+ERR_SETTLE_REASON = gettext_noop("Say why these marks: the reason is kept with the settlement.")
+ERR_SETTLE_ALL = gettext_noop("Give every question a mark to settle the work.")

@@ -50,8 +50,8 @@ from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.exams.models import Accommodation, Exam, ExamGrader, ExamStatus, Question
 from emtihan.exams.models import QuestionPool as Pool
-from emtihan.grading.models import Criterion, Work
-from emtihan.grading.services import MarkInput, work_mark, works_ensure
+from emtihan.grading.models import Criterion, MarkingSettings, Work
+from emtihan.grading.services import MarkInput, independent_mark, work_mark, works_ensure
 from emtihan.proctoring.models import Flag
 from emtihan.proctoring.models import ProctoringSession as Session
 from emtihan.umkd.models import MaterialVersion
@@ -169,6 +169,19 @@ def marked_work(c: Cast) -> None:
     work = Work.objects.get(code=work_code(c))
     marks = [MarkInput(entry["q"], "0", reason="battery") for entry in c.classmate_attempt.layout]
     work_mark(actor=c.user("grader"), work_id=work.pk, revision=work.revision, marks=marks)
+
+
+def work_to_settle(c: Cast) -> None:
+    """Second marking on; the classmate's work marked 0 by the grader and full by a second
+    grader (an unassigned one assigned for it): far apart, waiting to settle."""
+    MarkingSettings.objects.create(exam=c.exam, second_marking=True, threshold=0)
+    work = Work.objects.get(code=work_code(c))
+    other = c.user("unassigned_grader")
+    ExamGrader.objects.create(exam=c.exam, user=other)
+    for grader, points in ((c.user("grader"), "0"), (other, "1")):
+        marks = [MarkInput(e["q"], points, reason="battery") for e in c.classmate_attempt.layout]
+        independent_mark(actor=grader, work_id=work.pk, revision=0, marks=marks)
+    assert Work.objects.get(pk=work.pk).state == "to_settle"
 
 
 def published(c: Cast) -> bool:
@@ -1286,6 +1299,43 @@ CASES: list[Case] = [
         method="post",
         data=lambda c: {"rows": "1", "c0-text": "Battery criterion", "c0-points": "0.5"},
         effect=lambda c: Criterion.objects.filter(text="Battery criterion").exists(),
+    ),
+    # Second marking: the settings belong to whoever manages the exam; a difference is
+    # settled by them or by a third grader (the pair gets 403; here the cast's unassigned
+    # grader is made the second of the pair, so no third grader is in the cast).
+    Case(
+        "grading:marking_settings",
+        u("grading:marking_settings", exam_id),
+        expect(MISSING, **MANAGER),
+    ),
+    Case(
+        "grading:marking_settings",
+        u("grading:marking_settings", exam_id),
+        expect(MISSING, teacher=Expect(302, wrote=True), registrar=Expect(302, wrote=True)),
+        method="post",
+        data=lambda c: {"second_marking": "on", "threshold": "1", "unit": "points"},
+        effect=lambda c: MarkingSettings.objects.filter(second_marking=True).exists(),
+    ),
+    Case(
+        "grading:settle",
+        u("grading:settle", exam_id, lambda c: work_code(c)),
+        expect(MISSING, **MANAGER, grader=DENIED, unassigned_grader=DENIED),
+        prepare=work_to_settle,
+    ),
+    Case(
+        "grading:settle",
+        u("grading:settle", exam_id, lambda c: work_code(c)),
+        expect(
+            MISSING,
+            teacher=Expect(302, wrote=True),
+            registrar=Expect(302, wrote=True),
+            grader=DENIED,
+            unassigned_grader=DENIED,
+        ),
+        method="post",
+        prepare=work_to_settle,
+        data=lambda c: {"reason": "battery settles"},
+        effect=lambda c: Work.objects.filter(settled_at__isnull=False).exists(),
     ),
     # A result: the student whose sitting it is (released or not, the page says which).
     Case(
