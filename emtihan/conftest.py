@@ -181,10 +181,36 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright. Missing Chromium skips locally and FAILS in
-    CI (CI=true): a browser test that did not run must never look like one that passed."""
+_PLAYWRIGHT: Any = None
+
+
+def playwright_driver() -> Any:
+    """The test session's one Playwright (started on first use, stopped at the session's
+    end). Its sync API runs an event loop in this thread, and a second ``sync_playwright()``
+    inside it fails ("using Playwright Sync API inside the asyncio loop"): every browser a
+    test launches, with or without a fake camera, is launched from this one."""
+    global _PLAYWRIGHT
+    import os
+
+    if _PLAYWRIGHT is None:
+        # The ORM calls tests make between browser steps are still plain synchronous code.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT = sync_playwright().start()
+    return _PLAYWRIGHT
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is not None:
+        _PLAYWRIGHT.stop()
+        _PLAYWRIGHT = None
+
+
+def require_chromium() -> str:
+    """Chromium's path. Missing Chromium skips locally and FAILS in CI (CI=true): a
+    browser test that did not run must never look like one that passed."""
     import os
 
     path = chromium_path()
@@ -194,17 +220,18 @@ def browser():
                 "Chromium is not installed (apt-get install chromium); CI must run the browser tests."
             )
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls tests make
-    # between browser steps are still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    return path
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=path, headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (see ``require_chromium``)."""
+    path = require_chromium()
+    instance = playwright_driver().chromium.launch(
+        executable_path=path, headless=True, args=CHROMIUM_ARGS
+    )
+    yield instance
+    instance.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ microphone (``--use-file-for-fake-audio-capture``) and a Chromium launched with 
 
 from __future__ import annotations
 
-import os
 import wave
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -78,21 +77,12 @@ def fake_media_browser(
     silent file when None: Chromium's default fake microphone beeps). ``allow``: the
     camera and microphone are allowed without asking; with False a page gets them only
     where its context was granted the "camera"/"microphone" permissions (else refused)."""
-    import pytest
+    from emtihan.conftest import CHROMIUM_ARGS, playwright_driver, require_chromium
 
-    from emtihan.conftest import CHROMIUM_ARGS, chromium_path
-
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Chromium is not installed (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    path = require_chromium()
     if audio is None:
         audio = video.with_suffix(".silence.wav")
         write_wav(audio, silence(1.0))
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
     args = [
         *CHROMIUM_ARGS,
         *(["--use-fake-ui-for-media-stream"] if allow else []),
@@ -101,9 +91,8 @@ def fake_media_browser(
         f"--use-file-for-fake-audio-capture={audio}",
         "--autoplay-policy=no-user-gesture-required",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, headless=True, args=args)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = playwright_driver().chromium.launch(executable_path=path, headless=True, args=args)
+    try:
+        yield browser
+    finally:
+        browser.close()

@@ -11,7 +11,6 @@ the test presses "I am ready" when the camera shows the pose asked, as a person 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -20,7 +19,7 @@ from django.utils import timezone
 from emtihan.attempts.models import Attempt
 from emtihan.attempts.tests.conftest import make_exam
 from emtihan.attempts.tests.test_browser_sitting import db
-from emtihan.conftest import CHROMIUM_ARGS, chromium_path, login
+from emtihan.conftest import CHROMIUM_ARGS, login, playwright_driver, require_chromium
 from emtihan.core.tests.a11y import assert_no_axe_violations
 from emtihan.exams.models import ProctoringLevel
 from emtihan.proctoring.models import IdentityCheck, ProctoringSession
@@ -38,41 +37,34 @@ def browsers(tmp_path_factory):
     """Chromium launched on demand, once per camera (one Playwright for them all):
     ``turning`` (obama_2 turning), ``still`` (one picture all the time), ``denied`` (the
     camera exists, the person refuses it)."""
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Chromium is not installed (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+    path = require_chromium()
     folder = tmp_path_factory.mktemp("camera")
     launched: dict = {}
-    with sync_playwright() as playwright:
+    playwright = playwright_driver()
 
-        def get(kind: str):
-            if kind not in launched:
-                if kind == "turning":
-                    video = fake_camera.turning_video(folder / "turning.y4m")
-                    extra = [*FAKE_MEDIA, "--use-fake-ui-for-media-stream"]
-                elif kind == "still":
-                    video = fake_camera.still_video(folder / "still.y4m")
-                    extra = [*FAKE_MEDIA, "--use-fake-ui-for-media-stream"]
-                elif kind == "dark":
-                    video = fake_camera.still_video(folder / "dark.y4m", light=0.12)
-                    extra = [*FAKE_MEDIA, "--use-fake-ui-for-media-stream"]
-                else:
-                    video = fake_camera.still_video(folder / "denied.y4m")
-                    extra = [*FAKE_MEDIA, "--deny-permission-prompts"]
-                extra.append(f"--use-file-for-fake-video-capture={video}")
-                launched[kind] = playwright.chromium.launch(
-                    executable_path=path, headless=True, args=[*CHROMIUM_ARGS, *extra]
-                )
-            return launched[kind]
+    def get(kind: str):
+        if kind not in launched:
+            if kind == "turning":
+                video = fake_camera.turning_video(folder / "turning.y4m")
+                extra = [*FAKE_MEDIA, "--use-fake-ui-for-media-stream"]
+            elif kind == "still":
+                video = fake_camera.still_video(folder / "still.y4m")
+                extra = [*FAKE_MEDIA, "--use-fake-ui-for-media-stream"]
+            elif kind == "dark":
+                video = fake_camera.still_video(folder / "dark.y4m", light=0.12)
+                extra = [*FAKE_MEDIA, "--use-fake-ui-for-media-stream"]
+            else:
+                video = fake_camera.still_video(folder / "denied.y4m")
+                extra = [*FAKE_MEDIA, "--deny-permission-prompts"]
+            extra.append(f"--use-file-for-fake-video-capture={video}")
+            launched[kind] = playwright.chromium.launch(
+                executable_path=path, headless=True, args=[*CHROMIUM_ARGS, *extra]
+            )
+        return launched[kind]
 
-        yield get
-        for browser in launched.values():
-            browser.close()
+    yield get
+    for browser in launched.values():
+        browser.close()
 
 
 @pytest.fixture
