@@ -22,6 +22,8 @@ from django.conf import settings
 from emtihan.accounts.models import Role, User
 from emtihan.examforms.models import ExamRule, Instruction
 from emtihan.examforms.rules_table import load_table_1
+from emtihan.grading.models import GradeBand, GradeScale
+from emtihan.grading.scale_data import load_kazakh_credit
 from emtihan.university.models import (
     AcademicPeriod,
     Department,
@@ -71,6 +73,7 @@ def world(db) -> World:
     # A transactional test before this one may have flushed the rows the data migration
     # loaded; put Table 1 back (a no-op when it is there).
     load_table_1(ExamRule, Instruction, academic_year=settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR)
+    load_kazakh_credit(GradeScale, GradeBand)  # the same for the grade scale
     period = AcademicPeriod.objects.create(
         code="2026-2027-1",
         academic_year="2026-2027",
