@@ -64,6 +64,8 @@ ALLOWED_HOSTS = [
 ]
 CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+# Days a student has to appeal a released result (docs/GRADING.md, "Appeals").
+GRADING_APPEAL_DAYS = envint("GRADING_APPEAL_DAYS", 3)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,8 +1,9 @@
 """The demo's marking and results (``demo_seed``), through the real services: grader@
 marks the completed Databases exam by code; student1's work is marked and its result
 released by teacher@ (student1 sees the grade on the Exams tab); student2's work is
-marked and waits for the next release (both sittings accepted by proctor@ first) (teacher@ sees "Release the results"). Running it
-again changes nothing: an exam with a released work is left as it is.
+marked and waits for the next release (both sittings accepted by proctor@ first) (teacher@ sees "Release the results"). student1
+has appealed the released result: the appeal waits for teacher@ (exam → "Marking and results"
+→ "Appeals"). Running it again changes nothing: an exam with a released work is left as it is.
 """
 
 from __future__ import annotations
@@ -14,12 +15,23 @@ from emtihan.attempts import services as attempts
 from emtihan.attempts.models import Attempt, Decision, DecisionCategory
 from emtihan.exams.models import Exam, QuestionKind
 from emtihan.grading.models import Mark, Work
-from emtihan.grading.services import MarkInput, results_release, work_mark, works_ensure
+from emtihan.grading.services import (
+    MarkInput,
+    appeal_file,
+    results_release,
+    work_mark,
+    works_ensure,
+)
 
 COMMENTS = {
     "student1@demo.local": ("Жақсы жауап, бірақ нормализация толық түсіндірілмеген.", "0.75"),
     "student2@demo.local": ("Хороший ответ; не хватает примера с внешним ключом.", "0.5"),
 }
+
+APPEAL = (
+    "Жазбаша сұрақта мысалды толық келтірдім (сыртқы кілтпен), бірақ ол бағада ескерілмеген. "
+    "Қайта тексеруіңізді сұраймын."
+)
 
 
 def _mark(work: Work, grader: User, comment: str, share: str) -> None:
@@ -55,6 +67,7 @@ def seed(exam: Exam | None, grader: User, teacher: User, proctor: User) -> None:
     if first is not None:
         _mark(first, grader, *COMMENTS["student1@demo.local"])
         results_release(actor=teacher, exam=exam)
+        appeal_file(actor=first.attempt.student.user, attempt_id=first.attempt_id, reason=APPEAL)
     second = works.get("student2@demo.local")
     if second is not None:
         second.refresh_from_db()

@@ -355,3 +355,69 @@ class IdentityFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_id}: {self.kind}"
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", _("Under review")
+    CHANGED = "changed", _("Marks changed")
+    REJECTED = "rejected", _("Rejected")
+
+
+APPEAL_REASON_MAX_LENGTH = 2000
+
+
+class Appeal(models.Model):
+    """A student's appeal against a released result (docs/GRADING.md, "Appeals").
+
+    One appeal per result (``work`` is unique): the reviewers' answer is final. Filed
+    within the appeal period after release (``grading.services.appeals.appeal_deadline``);
+    decided by the exam's teachers or the exam office (``policy.grading.may_review_appeal``)
+    who either change marks (each change kept as an ``AppealChange``, old and new) or
+    reject it with a reason. The result before and after is kept on the row."""
+
+    work = models.OneToOneField(Work, on_delete=models.PROTECT, related_name="appeal")
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        max_length=16, choices=AppealStatus.choices, default=AppealStatus.OPEN
+    )
+    filed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField()
+    answer = models.TextField(_("answer"), blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The released result when the appeal was filed (the work's result_* hold the new one).
+    points_before = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    letter_before = models.CharField(max_length=4, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.work.code}: {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AppealStatus.OPEN
+
+
+class AppealChange(models.Model):
+    """One mark an appeal changed: the points before and after (both kept)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="changes")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    points_before = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    points_after = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("appeal change")
+        verbose_name_plural = _("appeal changes")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "question"], name="one_change_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}/{self.question_id}: {self.points_before} -> {self.points_after}"

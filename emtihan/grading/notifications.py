@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from .models import Work
+from .models import Appeal, Work
 
 
 @task()
@@ -40,5 +40,37 @@ def result_mail(work_id: int) -> bool:
         }
         subject = " ".join(render_to_string("grading/result_subject.txt", context).split())
         body = render_to_string("grading/result_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return True
+
+
+@task()
+def appeal_mail(appeal_id: int) -> bool:
+    """Mail the student the outcome of their appeal (marks changed, with the new grade, or
+    rejected, with the reason), in their language. Returns whether a mail went out."""
+    appeal = (
+        Appeal.objects.select_related("work__exam", "work__attempt__student__user")
+        .filter(pk=appeal_id, decided_at__isnull=False)
+        .first()
+    )
+    if appeal is None:
+        return False
+    work = appeal.work
+    user = work.attempt.student.user
+    if not user.email or not user.is_active:
+        return False
+    language = user.language if user.language in dict(settings.LANGUAGES) else None
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = {
+            "name": user.get_full_name(),
+            "exam": work.exam.title,
+            "appeal": appeal,
+            "work": work,
+            "traditional": work.get_result_traditional_display(),
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("grading:result", args=[work.attempt_id]),
+        }
+        subject = " ".join(render_to_string("grading/appeal_subject.txt", context).split())
+        body = render_to_string("grading/appeal_email.txt", context)
     send_mail(subject, body, None, [user.email])
     return True

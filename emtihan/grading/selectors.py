@@ -9,6 +9,7 @@ the attempt's student, and the attempt's id is not in it either.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
@@ -17,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -31,6 +33,8 @@ from emtihan.policy import grading as policy
 from .models import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    Appeal,
+    AppealChange,
     Criterion,
     Mark,
     Marking,
@@ -39,6 +43,7 @@ from .models import (
     Work,
     WorkState,
 )
+from .services.appeals import appeal_deadline
 from .services.marking import criteria_of
 from .services.works import final_contents
 
@@ -344,6 +349,8 @@ class ResultLine:
     body_html: str
     points: Decimal | None
     comment: str
+    points_before_appeal: Decimal | None = None  # set when an appeal changed this mark
+    changed_by_appeal: bool = False
 
 
 @dataclass
@@ -351,6 +358,9 @@ class StudentResult:
     attempt: Attempt
     work: Work | None  # None: not released (or cancelled/postponed: the decision shows)
     lines: list[ResultLine] = field(default_factory=list)
+    appeal: Appeal | None = None
+    appeal_deadline: dt.datetime | None = None
+    may_appeal: bool = False  # the period is open and no appeal was filed
 
 
 def result_for_student(user: User, attempt_id: int) -> StudentResult | None:
@@ -367,10 +377,23 @@ def result_for_student(user: User, attempt_id: int) -> StudentResult | None:
     ids = [entry["q"] for entry in attempt.layout]
     questions = Question.objects.only("id", "body", "points").in_bulk(ids)
     marks = {m.question_id: m for m in Mark.objects.filter(work=result.work)}
+    result.appeal = Appeal.objects.filter(work=result.work).first()
+    changed = (
+        {c.question_id: c for c in AppealChange.objects.filter(appeal=result.appeal)}
+        if result.appeal
+        else {}
+    )
+    result.appeal_deadline = appeal_deadline(result.work)
+    result.may_appeal = (
+        result.appeal is None
+        and result.appeal_deadline is not None
+        and timezone.now() <= result.appeal_deadline
+    )
     for number, entry in enumerate(attempt.layout, start=1):
         question, mark = questions.get(entry["q"]), marks.get(entry["q"])
         if question is None:
             continue
+        change = changed.get(question.pk)
         result.lines.append(
             ResultLine(
                 number=number,
@@ -378,6 +401,8 @@ def result_for_student(user: User, attempt_id: int) -> StudentResult | None:
                 body_html=sanitize_html(question.body),
                 points=mark.points if mark else None,
                 comment=mark.comment if mark else "",
+                points_before_appeal=change.points_before if change else None,
+                changed_by_appeal=change is not None,
             )
         )
     return result
@@ -514,3 +539,44 @@ def marking_settings_of(exam: Exam) -> MarkingSettings:
 
 def to_settle(exam: Exam) -> list[Work]:
     return [w for w in pile(exam) if w.state == WorkState.TO_SETTLE and not w.released]
+
+
+# --- appeals (the commission: the exam's teachers and the exam office) -----------------------
+
+
+def exam_appeals(exam: Exam) -> list[Appeal]:
+    """The appeals against the exam's results, open ones first, with the student (the
+    reviewers may see who: identity is joined at release)."""
+    return sorted(
+        Appeal.objects.filter(work__exam=exam).select_related(
+            "work__attempt__student__user", "decided_by"
+        ),
+        key=lambda a: (not a.is_open, a.filed_at),
+    )
+
+
+def appeals_for_reviewer(user: User) -> list[Appeal]:
+    """The appeals of every exam the person reviews, open ones first (oldest first)."""
+    return sorted(
+        Appeal.objects.filter(work__exam__in=policy.exams_appeals_reviewed_by(user))
+        .select_related("work__exam", "work__attempt__student__user")
+        .order_by("filed_at")[:500],
+        key=lambda a: not a.is_open,
+    )
+
+
+def appeal_for_reviewer(user: User, appeal_id: int) -> Appeal | None:
+    return (
+        Appeal.objects.filter(pk=appeal_id, work__exam__in=policy.exams_appeals_reviewed_by(user))
+        .select_related(
+            "work__exam__choice__discipline",
+            "work__exam__choice__group",
+            "work__attempt__student__user",
+            "decided_by",
+        )
+        .first()
+    )
+
+
+def appeal_changes(appeal: Appeal) -> dict[int, AppealChange]:
+    return {c.question_id: c for c in AppealChange.objects.filter(appeal=appeal)}

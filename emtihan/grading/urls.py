@@ -12,4 +12,9 @@ urlpatterns = [
     path("exams/<id:exam_id>/questions/<id:question_id>/rubric/", views.rubric, name="rubric"),
     path("exams/<id:exam_id>/works/<str:code>/settle/", views.settle, name="settle"),
     path("exams/<id:exam_id>/marking-settings/", views.marking_settings, name="marking_settings"),
+    path("results/<id:attempt_id>/appeal/", views.appeal_file, name="appeal_file"),
+    path("appeals/", views.appeals, name="appeals"),
+    path("appeals/<id:appeal_id>/", views.appeal, name="appeal"),
+    path("gradebook/", views.gradebook_page, name="gradebook"),
+    path("gradebook/export/", views.gradebook_export, name="gradebook_export"),
 ]

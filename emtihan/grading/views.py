@@ -22,11 +22,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from emtihan.accounts.models import User
 from emtihan.core.confirm import confirmation_page, confirmed
+from emtihan.core.ids import parse_id
 from emtihan.core.pages import service_errors
 from emtihan.core.sanitize import sanitize_html
+from emtihan.exams.models import Exam
 from emtihan.policy import grading as policy
+from emtihan.university.models import Discipline, StudyGroup
 
-from . import selectors, services
+from . import gradebook, selectors, services
 from .models import ThresholdUnit, WorkState
 
 
@@ -165,6 +168,8 @@ def results(request: HttpRequest, exam_id: int) -> HttpResponse:
             "written": selectors.written_questions(exam),
             "second": services.settings_of(exam),
             "to_settle": selectors.to_settle(exam),
+            "appeals": selectors.exam_appeals(exam),
+            "may_export_gradebook": policy.may_export_gradebook(_user(request)),
         },
     )
 
@@ -439,3 +444,187 @@ def marking_settings(request: HttpRequest, exam_id: int) -> HttpResponse:
             "general_errors": errors.get("__all__", []),
         },
     )
+
+
+# --- appeals (the commission: the exam's teachers and the exam office) -----------------------
+
+
+@login_required
+@require_POST
+def appeal_file(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The student files an appeal from their result page; a refusal shows the page
+    again with the message and the reason they typed."""
+    found = selectors.result_for_student(_user(request), attempt_id)
+    if found is None:
+        raise Http404
+    reason = request.POST.get("reason", "")
+    with service_errors() as call:
+        services.appeal_file(actor=_user(request), attempt_id=attempt_id, reason=reason)
+    if call.ok:
+        messages.success(
+            request,
+            _(
+                "Your appeal is filed. The exam's teachers review it; you get an e-mail with the outcome."
+            ),
+        )
+        return redirect("grading:result", attempt_id)
+    found = selectors.result_for_student(_user(request), attempt_id)
+    return render(
+        request,
+        "grading/result.html",
+        {"result": found, "appeal_errors": call.errors, "typed_reason": reason},
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def appeals(request: HttpRequest) -> HttpResponse:
+    """The appeals of the exams the person reviews (the exam's teachers, the exam office)."""
+    if not policy.may_open_appeals(_user(request)):
+        raise PermissionDenied
+    return render(
+        request, "grading/appeals.html", {"appeals": selectors.appeals_for_reviewer(_user(request))}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """The commission's page of one appeal: the student, their reason, the work with its
+    answers and marks; the decision (new marks, or a rejection with a reason) is asked
+    first (``core.confirm``), then final."""
+    found = selectors.appeal_for_reviewer(_user(request), appeal_id)
+    if found is None:
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST" and found.is_open:
+        change = request.POST.get("outcome") == "change"
+        back = reverse("grading:appeal", args=[found.pk])
+        if not confirmed(request):
+            student = found.work.attempt.student.user.get_full_name()
+            return confirmation_page(
+                request,
+                title=_("Change the marks") if change else _("Reject the appeal"),
+                question=(
+                    _("Change the marks of %(student)s as entered and recompute the grade?")
+                    if change
+                    else _("Reject the appeal of %(student)s? The result stays as it was.")
+                )
+                % {"student": student},
+                consequences=_(
+                    "The decision is final: the student is told by e-mail and sees it on "
+                    "their result page."
+                ),
+                button=_("Change the marks") if change else _("Reject the appeal"),
+                cancel_url=back,
+                keep=[k for k in request.POST if k not in ("csrfmiddlewaretoken", "confirmed")],
+            )
+        page = selectors.work_page(found.work)
+        marks = [
+            services.NewMark(question_id=q.question.pk, points=request.POST.get(q.field, ""))
+            for q in page.questions
+            if q.field in request.POST
+        ]
+        with service_errors() as call:
+            services.appeal_decide(
+                actor=_user(request),
+                appeal_id=found.pk,
+                change=change,
+                marks=marks,
+                answer=request.POST.get("answer", ""),
+            )
+        if call.ok:
+            messages.success(request, _("The appeal is decided; the student gets an e-mail."))
+            return redirect(back)
+        errors = call.errors
+        posted = {k: request.POST.get(k, "") for k in request.POST if k.startswith("q")}
+        posted["answer"] = request.POST.get("answer", "")
+        found = selectors.appeal_for_reviewer(_user(request), appeal_id) or found
+    page = selectors.work_page(found.work)
+    for question in page.questions:
+        question.show_posted(posted, errors)
+    return render(
+        request,
+        "grading/appeal.html",
+        {
+            "appeal": found,
+            "exam": found.work.exam,
+            "student": found.work.attempt.student,
+            "page": page,
+            "changes": selectors.appeal_changes(found),
+            "general_errors": errors.get("__all__", []),
+            "answer_errors": errors.get("answer", []),
+            "answer": posted.get("answer", found.answer),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- the gradebook (the registrar's office) ---------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _gradebook_user(request: HttpRequest) -> User:
+    if not policy.may_export_gradebook(_user(request)):
+        raise PermissionDenied
+    return _user(request)
+
+
+@login_required
+@require_GET
+def gradebook_page(request: HttpRequest) -> HttpResponse:
+    """Choose what to export: an exam, a study group or a discipline."""
+    _gradebook_user(request)
+    exams = Exam.objects.select_related("choice__discipline", "choice__group").order_by(
+        "choice__discipline__code", "choice__group__code", "title"
+    )
+    return render(
+        request,
+        "grading/gradebook.html",
+        {
+            "exams": exams,
+            "groups": StudyGroup.objects.filter(exam_choices__exams__isnull=False)
+            .distinct()
+            .order_by("code"),
+            "disciplines": Discipline.objects.filter(exam_choices__exams__isnull=False)
+            .distinct()
+            .order_by("code"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def gradebook_export(request: HttpRequest) -> HttpResponse:
+    """The XLSX of one exam (``?exam=``), group (``?group=``) or discipline
+    (``?discipline=``); a missing or unknown one is a 404."""
+    _gradebook_user(request)
+    exams = Exam.objects.all()
+    if (exam_id := parse_id(request.GET.get("exam", ""))) is not None:
+        exam = Exam.objects.filter(pk=exam_id).first()
+        if exam is None:
+            raise Http404
+        exams, title, label = exams.filter(pk=exam_id), exam.title, f"exam-{exam_id}"
+    elif (group_id := parse_id(request.GET.get("group", ""))) is not None:
+        group = StudyGroup.objects.filter(pk=group_id).first()
+        if group is None:
+            raise Http404
+        exams, title, label = exams.filter(choice__group=group), group.code, f"group-{group_id}"
+    elif (discipline_id := parse_id(request.GET.get("discipline", ""))) is not None:
+        discipline = Discipline.objects.filter(pk=discipline_id).first()
+        if discipline is None:
+            raise Http404
+        exams = exams.filter(choice__discipline=discipline)
+        title, label = f"{discipline.code} {discipline.name}", f"discipline-{discipline_id}"
+    else:
+        raise Http404
+    with service_errors(request) as call:
+        content = gradebook.gradebook_xlsx(gradebook.gradebook_rows(exams), title=title)
+    if not call.ok:
+        return redirect("grading:gradebook")
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{label}.xlsx"'
+    return response

@@ -6,7 +6,13 @@
   and the people who know the students are kept away from the pile by default.
 - **Releasing** the results of an exam, and reading its marking progress, belongs to
   whoever manages the exam: its teachers and the exam office (staff).
-- **A result** is read by the student whose sitting it is, once released.
+- **A result** is read by the student whose sitting it is, once released; that student
+  alone files an **appeal** against it (when, is the service's rule: the appeal period).
+- **Appeals** are reviewed by the appeal commission of the exam: its teachers and the exam
+  office (staff), the same people who release its results. They see the student's name:
+  at appeal time the result is released and identity is joined already.
+- **The gradebook** (XLSX per exam, group or discipline) is exported by the registrar's
+  office (the registrar role, or staff).
 
 Imports only ``grading`` and the layers below (never proctoring: the import contracts).
 """
@@ -17,7 +23,7 @@ from django.db.models import QuerySet
 
 from emtihan.exams.models import Exam
 
-from .accounts import Person, is_grader
+from .accounts import Person, is_grader, is_person, is_registrar, is_teacher, overrides
 from .exams import exams_graded_by, exams_managed_by, may_grade_exam, may_manage_exam
 
 
@@ -70,3 +76,30 @@ def may_settle(user: Person, exam: Exam, first_graders: set[int]) -> bool:
 def exams_settled_by(user: Person) -> QuerySet[Exam]:
     """The exams where the person may settle some work: managed or marked by them."""
     return (exams_managed_by(user) | exams_graded_by(user)).distinct()
+
+
+def may_file_appeal(user: Person, student_user_id: int) -> bool:
+    """File an appeal against a result: only the student whose sitting it is."""
+    return is_person(user) and user.pk == student_user_id
+
+
+def may_review_appeal(user: Person, exam: Exam) -> bool:
+    """Review (change the marks of, or reject) an appeal against a result of ``exam``:
+    the appeal commission, i.e. the exam's teachers and the exam office."""
+    return may_manage_exam(user, exam)
+
+
+def may_open_appeals(user: Person) -> bool:
+    """The "Appeals" page (the appeals of the exams one reviews; the list may be empty):
+    teachers and the exam office."""
+    return is_teacher(user) or overrides(user)
+
+
+def exams_appeals_reviewed_by(user: Person) -> QuerySet[Exam]:
+    """Every exam whose appeals ``may_review_appeal`` allows, as one queryset."""
+    return exams_managed_by(user)
+
+
+def may_export_gradebook(user: Person) -> bool:
+    """Export the gradebook (XLSX): the registrar's office (registrar role or staff)."""
+    return is_registrar(user)

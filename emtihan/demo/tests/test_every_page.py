@@ -73,6 +73,8 @@ NOT_PAGES = {
         "only while a second-marked work's two graders differ: the demo has no second-marked "
         "exam (drawn in grading/tests/test_browser_second_marking.py, and in the battery)"
     ),
+    "grading:appeal_file": "POST only (the appeal form on the student's result page)",
+    "grading:gradebook_export": "an XLSX download (the gradebook page's GET forms)",
     "examforms:review_bulk": "POST only (bulk review)",
     "university:import_rerun": "POST only",
     "exams:publish": "POST only",

@@ -1,5 +1,6 @@
 """Writes of the grading app: the pile's works and codes, marks, release."""
 
+from .appeals import NewMark, appeal_deadline, appeal_decide, appeal_file, may_still_appeal
 from .marking import MarkInput, parse_points, work_mark, work_state
 from .release import ReleaseSummary, releasable, release_summary, results_release
 from .rubrics import RUBRIC_MAX_CRITERIA, CriterionInput, rubric_set
@@ -23,6 +24,11 @@ __all__ = [
     "RUBRIC_MAX_CRITERIA",
     "CriterionInput",
     "rubric_set",
+    "NewMark",
+    "appeal_deadline",
+    "appeal_decide",
+    "appeal_file",
+    "may_still_appeal",
     "MarkInput",
     "ReleaseSummary",
     "final_contents",

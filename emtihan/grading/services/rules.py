@@ -60,3 +60,25 @@ ERR_NOT_SETTLER = gettext_noop(
 )
 ERR_SETTLE_REASON = gettext_noop("Say why these marks: the reason is kept with the settlement.")
 ERR_SETTLE_ALL = gettext_noop("Give every question a mark to settle the work.")
+ERR_NOT_YOUR_RESULT = gettext_noop("This is not your result.")
+ERR_NOT_RELEASED_YET = gettext_noop(
+    "The result is not released yet: an appeal can be filed once it is released."
+)
+ERR_APPEAL_EXISTS = gettext_noop(
+    "You have already appealed this result; only one appeal per result is possible."
+)
+ERR_APPEAL_CLOSED = gettext_noop(
+    "The appeal period ended on %(deadline)s; an appeal is no longer possible."
+)
+ERR_APPEAL_REASON = gettext_noop(
+    "Write the reason for your appeal: what should be re-checked, and why."
+)
+ERR_APPEAL_TOO_LONG = gettext_noop("At most 2000 characters.")
+ERR_NOT_REVIEWER = gettext_noop("Only the exam's teachers and the exam office review its appeals.")
+ERR_APPEAL_NOT_FOUND = gettext_noop("There is no such appeal.")
+ERR_APPEAL_DECIDED = gettext_noop("This appeal has already been decided.")
+ERR_NO_CHANGE = gettext_noop(
+    "No mark was changed: change at least one mark, or reject the appeal with a reason."
+)
+ERR_REJECT_REASON = gettext_noop("Say why the appeal is rejected: the student reads it.")
+ERR_MARK_REQUIRED = gettext_noop("Give a mark (0 to %(points)s).")

@@ -50,8 +50,15 @@ from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.exams.models import Accommodation, Exam, ExamGrader, ExamStatus, Question
 from emtihan.exams.models import QuestionPool as Pool
-from emtihan.grading.models import Criterion, MarkingSettings, Work
-from emtihan.grading.services import MarkInput, independent_mark, work_mark, works_ensure
+from emtihan.grading.models import Appeal, AppealStatus, Criterion, MarkingSettings, Work
+from emtihan.grading.services import (
+    MarkInput,
+    appeal_file,
+    independent_mark,
+    results_release,
+    work_mark,
+    works_ensure,
+)
 from emtihan.proctoring.models import Flag
 from emtihan.proctoring.models import ProctoringSession as Session
 from emtihan.umkd.models import MaterialVersion
@@ -182,6 +189,22 @@ def work_to_settle(c: Cast) -> None:
         marks = [MarkInput(e["q"], points, reason="battery") for e in c.classmate_attempt.layout]
         independent_mark(actor=grader, work_id=work.pk, revision=0, marks=marks)
     assert Work.objects.get(pk=work.pk).state == "to_settle"
+
+
+def released_work(c: Cast) -> None:
+    """The classmate's work marked and its result released by the teacher."""
+    marked_work(c)
+    results_release(actor=c.user("teacher"), exam=c.exam)
+
+
+def open_appeal(c: Cast) -> None:
+    """The classmate's released result under appeal."""
+    released_work(c)
+    appeal_file(actor=c.user("classmate"), attempt_id=c.classmate_attempt.pk, reason="battery")
+
+
+def appeal_id(c: Cast) -> int:
+    return Appeal.objects.get(work__attempt=c.classmate_attempt).pk
 
 
 def published(c: Cast) -> bool:
@@ -1342,6 +1365,53 @@ CASES: list[Case] = [
         "grading:result",
         u("grading:result", lambda c: c.classmate_attempt.pk),
         expect(MISSING, classmate=OK),
+    ),
+    # An appeal: filed by the student whose result it is; reviewed by the exam's teachers
+    # and the exam office (the appeal commission), who may see the student's name.
+    Case(
+        "grading:appeal_file",
+        u("grading:appeal_file", lambda c: c.classmate_attempt.pk),
+        expect(MISSING, classmate=Expect(302, wrote=True)),
+        method="post",
+        data=lambda c: {"reason": "battery"},
+        prepare=released_work,
+        effect=lambda c: Appeal.objects.exists(),
+    ),
+    # The appeals page: teachers and the exam office, each seeing the appeals of the exams
+    # they manage only.
+    Case(
+        "grading:appeals",
+        u("grading:appeals"),
+        expect(
+            DENIED,
+            teacher=Expect(200, shows=True),
+            other_faculty_teacher=OK,
+            registrar=Expect(200, shows=True),
+        ),
+        prepare=open_appeal,
+        marker=lambda c: c.user("classmate").get_full_name(),
+    ),
+    Case(
+        "grading:appeal",
+        u("grading:appeal", appeal_id),
+        expect(MISSING, **MANAGER),
+        prepare=open_appeal,
+    ),
+    Case(
+        "grading:appeal",
+        u("grading:appeal", appeal_id),
+        expect(MISSING, teacher=Expect(302, wrote=True), registrar=Expect(302, wrote=True)),
+        method="post",
+        data=lambda c: {"outcome": "reject", "answer": "battery", **CONFIRMED},
+        prepare=open_appeal,
+        effect=lambda c: Appeal.objects.filter(status=AppealStatus.REJECTED).exists(),
+    ),
+    # The gradebook: the registrar's office.
+    Case("grading:gradebook", u("grading:gradebook"), expect(DENIED, registrar=OK)),
+    Case(
+        "grading:gradebook_export",
+        lambda c: reverse("grading:gradebook_export") + f"?exam={c.exam.pk}",
+        expect(DENIED, registrar=OK),
     ),
 ]
 
