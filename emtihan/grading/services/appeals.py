@@ -167,10 +167,17 @@ def appeal_decide(
             changes = _changed_marks(appeal, work, marks)
         elif not answer:
             raise ValidationFailed({"answer": [_(ERR_REJECT_REASON)]})
+        criteria_before = dict(
+            Mark.objects.filter(
+                work=work, question_id__in=[c.question_id for c in changes]
+            ).values_list("question_id", "criteria")
+        )
         for item in changes:
             item.save()
+            # The new mark stands alone: points per rubric criterion given before no
+            # longer add up to it (they stay in the audit entry).
             Mark.objects.filter(work=work, question_id=item.question_id).update(
-                points=item.points_after, marked_by=actor, marked_at=now
+                points=item.points_after, criteria={}, marked_by=actor, marked_at=now
             )
         if changes:
             _recompute(work)
@@ -192,6 +199,7 @@ def appeal_decide(
                         "question": c.question_id,
                         "points_before": None if c.points_before is None else str(c.points_before),
                         "points_after": str(c.points_after),
+                        "criteria_before": criteria_before.get(c.question_id) or {},
                     }
                     for c in changes
                 ],
