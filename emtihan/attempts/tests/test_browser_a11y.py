@@ -25,6 +25,7 @@ from emtihan.attempts.tests.test_browser_sitting import (
     insert_latex,
     numbers,
     png_bytes,
+    settle_formula_dialog,
     type_into,
     wait_until,
 )
@@ -437,6 +438,7 @@ def test_a_formula_is_edited_with_enter_and_space_does_not_delete_it(new_page, w
 
     page.keyboard.press("Enter")  # still selected: Enter edits it
     dialog.wait_for()
+    settle_formula_dialog(page, dialog)
     dialog.locator(".latex-input").fill(r"\sqrt{y}")
     dialog.locator(".latex-input").press("Enter")
     dialog.wait_for(state="detached")

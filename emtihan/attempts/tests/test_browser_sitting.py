@@ -176,10 +176,21 @@ def png_bytes(width: int = 40, height: int = 30) -> bytes:
     )
 
 
+def settle_formula_dialog(page, dialog, button: str = "formula") -> None:
+    """Wait as a person does for the formula dialog to settle: MathLive loads and takes
+    the focus on its own, later (for chemistry the LaTeX input keeps it). A fill racing
+    that could have its text or its Enter land in the formula field."""
+    if button != "formula":
+        return
+    dialog.locator(".mathfield").wait_for()
+    page.wait_for_function("() => document.activeElement?.classList.contains('mathfield')")
+
+
 def insert_latex(page, number: int, button: str, latex: str) -> None:
     page.click(f'#q-{number} .tb[data-cmd="{button}"]')
     dialog = page.locator("dialog.formula-dialog")
     dialog.wait_for()
+    settle_formula_dialog(page, dialog, button)
     dialog.locator(".latex-input").fill(latex)
     page.wait_for_selector("dialog.formula-dialog .formula-preview .katex")
     dialog.locator('[data-action="insert-formula"]').click()
