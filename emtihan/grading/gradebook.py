@@ -34,7 +34,7 @@ from emtihan.university.models import Student
 
 from .models import Appeal, Traditional, Work
 
-MAX_ROWS = 20_000
+MAX_ROWS = 10_000
 
 
 @dataclass(frozen=True)

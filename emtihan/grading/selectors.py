@@ -338,7 +338,9 @@ def released_results(attempts: list[Attempt]) -> dict[int, ResultSummary]:
     counting = [a.pk for a in attempts if a.decision in (Decision.NONE, Decision.CONTINUE)]
     if not counting:
         return {}
-    works = Work.objects.filter(attempt_id__in=counting, released_at__isnull=False)
+    works = Work.objects.filter(attempt_id__in=counting, released_at__isnull=False).select_related(
+        "appeal"
+    )
     return {w.attempt_id: ResultSummary(work=w, attempt_id=w.attempt_id) for w in works}
 
 

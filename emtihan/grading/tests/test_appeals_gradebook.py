@@ -51,6 +51,8 @@ def test_the_student_files_an_appeal_and_a_refusal_keeps_the_reason(released):
     page = client.get(reverse("grading:result", args=[attempt.pk])).content.decode()
     assert "Сұрақ 6: формула дұрыс" in page and 'data-status="open"' in page
     assert 'id="appeal-form"' not in page
+    exams = client.get("/sitting/exams/").content.decode()
+    assert 'data-appeal="open"' in exams and "Appeal: Under review" in exams
     again = client.post(url, {"reason": "Тағы да"})
     assert again.status_code == 400 and "already appealed" in again.content.decode()
     # another student's result: 404, nothing filed
@@ -165,3 +167,12 @@ def test_the_gradebook_speaks_the_requesters_language_and_covers_group_and_disci
     assert registrar.get(reverse("grading:gradebook_export"), {"exam": 99999}).status_code == 404
     assert registrar.get(reverse("grading:gradebook_export")).status_code == 404
     assert registrar.get(reverse("grading:gradebook")).status_code == 200
+
+
+def test_a_gradebook_above_the_bound_is_refused_with_a_message(released, world, monkeypatch):
+    monkeypatch.setattr("emtihan.grading.gradebook.MAX_ROWS", 2)
+    client = client_of(world.registrar)
+    response = client.get(reverse("grading:gradebook_export"), {"exam": released.exam.pk})
+    assert response.status_code == 302 and response["Location"] == reverse("grading:gradebook")
+    page = client.get(response["Location"]).content.decode()
+    assert "export per exam or group" in page
