@@ -75,3 +75,43 @@ def test_the_student_appeals_the_teacher_changes_a_mark_the_student_sees_it(new_
     assert student.inner_text("#result-letter").startswith("A ")
     assert "changed on appeal, was 0.50" in student.inner_text("#result-lines")
     assert student.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_on_a_desktop_the_teacher_rejects_with_a_reason_and_the_student_reads_it(
+    new_page, pile, world
+):
+    user, attempt = pile.users[2], pile.attempts[2]
+    mark_written(pile, attempt, "1")
+    results_release(actor=world.teacher, exam=pile.exam)
+    letter = Work.objects.get(attempt=attempt).result_letter
+
+    student = new_page()
+    login(student, user.email, "202301479")
+    student.goto(f"/grading/results/{attempt.pk}/")
+    student.get_by_label("Reason for the appeal").fill("Question 6 deserves more.")
+    student.get_by_role("button", name="File the appeal").click()
+    student.get_by_text("Your appeal is filed.").wait_for()
+
+    teacher = new_page()
+    login(teacher, world.teacher.email)
+    teacher.goto("/")
+    teacher.get_by_role("link", name="Appeals", exact=True).first.click()
+    teacher.locator("#appeals").get_by_role("link", name=user.get_full_name()).click()
+    teacher.wait_for_selector("#appeal-decision")
+    # rejecting without a reason is refused after the question, with the message
+    teacher.get_by_role("button", name="Reject the appeal").click()
+    teacher.locator("#confirm-form button[type=submit]").click()
+    teacher.get_by_text("Say why the appeal is rejected").wait_for()
+    assert Appeal.objects.get().is_open
+    teacher.get_by_label("Answer to the student (required to reject)").fill(
+        "The answer misses the second case; the mark stands."
+    )
+    teacher.get_by_role("button", name="Reject the appeal").click()
+    teacher.locator("#confirm-form button[type=submit]").click()
+    teacher.get_by_text("The appeal is decided").wait_for()
+    assert Appeal.objects.get().status == AppealStatus.REJECTED
+
+    student.reload()
+    assert student.get_attribute("#appeal-status", "data-status") == "rejected"
+    assert "the mark stands" in student.inner_text("#appeal-answer")
+    assert student.inner_text("#result-letter").split()[0] == letter
