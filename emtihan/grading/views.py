@@ -155,7 +155,8 @@ def _releaser_exam(request: HttpRequest, exam_id: int):  # type: ignore[no-untyp
 @require_GET
 def results(request: HttpRequest, exam_id: int) -> HttpResponse:
     """The exam's marking progress and its release, for its teachers and the exam office.
-    Codes and states only: names are not joined here."""
+    Counts and states only; names appear only in its list of appeals (released results,
+    identity already joined)."""
     exam = _releaser_exam(request, exam_id)
     services.works_ensure(exam=exam)
     return render(
