@@ -51,8 +51,7 @@ _.too_bright  # vision.quality.Quality
 _.decision_is_final  # attempts.models.Attempt
 _.proposed_label  # attempts.models.DecisionProposal: the reviewers' pages
 
-# Models of grading's second slice (migration 0003, landed first so the other grading
-# branches number on top): second marking and identifying marks read them.
-_.MarkingSettings  # grading.models
-_.MarkingScore  # grading.models
-_.IdentityFlag  # grading.models
+# Identifying marks: the exam office's page draws the highlighted excerpt; the matched
+# text is what the scanner's tests compare.
+_.highlighted  # grading.selectors.FlagRow
+_.matched  # grading.identifying.Hit

@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,8 @@ from .models import (
     Appeal,
     AppealChange,
     Criterion,
+    FlagState,
+    IdentityFlag,
     Mark,
     Marking,
     MarkingScore,
@@ -582,3 +585,44 @@ def appeal_for_reviewer(user: User, appeal_id: int) -> Appeal | None:
 
 def appeal_changes(appeal: Appeal) -> dict[int, AppealChange]:
     return {c.question_id: c for c in AppealChange.objects.filter(appeal=appeal)}
+
+
+# --- identifying marks (the exam office) ---------------------------------------------------
+
+
+@dataclass
+class FlagRow:
+    flag: IdentityFlag
+
+    @property
+    def highlighted(self) -> SafeString:
+        """The excerpt with the matching text in ``<mark>`` (the rest escaped)."""
+        text, start, end = self.flag.excerpt, self.flag.start, self.flag.end
+        return format_html("{}<mark>{}</mark>{}", text[:start], text[start:end], text[end:])
+
+
+@dataclass
+class FlaggedWork:
+    work: Work
+    student: str
+    rows: list[FlagRow]
+
+
+def flagged_works() -> list[FlaggedWork]:
+    """Works with identifying marks waiting for the exam office, oldest first (two
+    queries)."""
+    flags = list(
+        IdentityFlag.objects.filter(state=FlagState.OPEN)
+        .select_related("work__exam", "work__attempt__student__user")
+        .order_by("work__created_at", "work_id", "id")
+    )
+    grouped: dict[int, FlaggedWork] = {}
+    for flag in flags:
+        work = flag.work
+        if work.pk not in grouped:
+            student = work.attempt.student
+            grouped[work.pk] = FlaggedWork(
+                work=work, student=f"{student.user.full_name} ({student.student_id})", rows=[]
+            )
+        grouped[work.pk].rows.append(FlagRow(flag))
+    return list(grouped.values())

@@ -17,4 +17,10 @@ urlpatterns = [
     path("appeals/<id:appeal_id>/", views.appeal, name="appeal"),
     path("gradebook/", views.gradebook_page, name="gradebook"),
     path("gradebook/export/", views.gradebook_export, name="gradebook_export"),
+    path("identifying-marks/", views.identifying, name="identifying"),
+    path(
+        "identifying-marks/<id:work_id>/",
+        views.identifying_decide,
+        name="identifying_decide",
+    ),
 ]

@@ -171,6 +171,7 @@ def results(request: HttpRequest, exam_id: int) -> HttpResponse:
             "to_settle": selectors.to_settle(exam),
             "appeals": selectors.exam_appeals(exam),
             "may_export_gradebook": policy.may_export_gradebook(_user(request)),
+            "may_review_marks": policy.may_review_identifying_marks(_user(request)),
         },
     )
 
@@ -448,6 +449,17 @@ def marking_settings(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 
 # --- appeals (the commission: the exam's teachers and the exam office) -----------------------
+# --- identifying marks (the exam office) ---------------------------------------------------
+
+
+@login_required
+@require_GET
+def identifying(request: HttpRequest) -> HttpResponse:
+    """Works whose answers may carry identifying marks, with the matching text marked:
+    the exam office decides (never shown to graders)."""
+    if not policy.may_review_identifying_marks(_user(request)):
+        raise PermissionDenied
+    return render(request, "grading/identifying.html", {"works": selectors.flagged_works()})
 
 
 @login_required
@@ -629,3 +641,31 @@ def gradebook_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="gradebook-{label}.xlsx"'
     return response
+
+
+def identifying_decide(request: HttpRequest, work_id: int) -> HttpResponse:
+    """Dismiss a work's marks, or send its sitting to the attempts' decision flow."""
+    if not policy.may_review_identifying_marks(_user(request)):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    with service_errors(request) as call:
+        work = services.flags_decide(
+            actor=_user(request),
+            work_id=work_id,
+            action=action,
+            note=request.POST.get("note", ""),
+        )
+    if call.ok and action == services.REFER:
+        messages.info(
+            request,
+            _(
+                "Decide on the sitting of work %(code)s here: to cancel it under the guide's "
+                "§6.2, choose “Other” and name the identification marks in the comment; a "
+                "cancellation needs a second reviewer."
+            )
+            % {"code": work.code},
+        )
+        return redirect("attempts:exam_attempts", work.exam_id)
+    if call.ok:
+        messages.success(request, _("Marks of work %(code)s dismissed.") % {"code": work.code})
+    return redirect("grading:identifying")

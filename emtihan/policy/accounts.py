@@ -103,6 +103,8 @@ def menu(user: Person) -> dict[str, bool]:
         "may_export": is_registrar(user) or is_head(user),
         "is_proctor": may_proctor(user),
         "is_grader": is_grader(user),
+        # Identifying marks found in works: the exam office (policy.grading's rule).
+        "may_review_marks": overrides(user),
     }
 
 

@@ -103,3 +103,10 @@ def exams_appeals_reviewed_by(user: Person) -> QuerySet[Exam]:
 def may_export_gradebook(user: Person) -> bool:
     """Export the gradebook (XLSX): the registrar's office (registrar role or staff)."""
     return is_registrar(user)
+
+
+def may_review_identifying_marks(user: Person) -> bool:
+    """The identifying marks found in works (names, IDs, signatures) and the decision on
+    them: the exam office only (staff). Never graders: marking stays anonymous (DESIGN.md
+    invariant 6)."""
+    return overrides(user)

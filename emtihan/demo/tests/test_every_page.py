@@ -69,6 +69,7 @@ NOT_PAGES = {
     "attempts:decide": "POST only (the decision form)",
     "attempts:review_proposal": "POST only (the second reviewer's form)",
     "grading:release": "POST only (the results page's button; it asks first)",
+    "grading:identifying_decide": "POST only (the exam office's buttons)",
     "grading:settle": (
         "only while a second-marked work's two graders differ: the demo has no second-marked "
         "exam (drawn in grading/tests/test_browser_second_marking.py, and in the battery)"

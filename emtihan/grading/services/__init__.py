@@ -1,6 +1,7 @@
 """Writes of the grading app: the pile's works and codes, marks, release."""
 
 from .appeals import NewMark, appeal_deadline, appeal_decide, appeal_file, may_still_appeal
+from .identifying import DISMISS, REFER, flags_decide
 from .marking import MarkInput, parse_points, work_mark, work_state
 from .release import ReleaseSummary, releasable, release_summary, results_release
 from .rubrics import RUBRIC_MAX_CRITERIA, CriterionInput, rubric_set
@@ -15,6 +16,9 @@ from .second import (
 from .works import final_contents, new_code, works_ensure
 
 __all__ = [
+    "DISMISS",
+    "REFER",
+    "flags_decide",
     "independent_mark",
     "marking_for",
     "marking_settings_set",

@@ -82,3 +82,5 @@ ERR_NO_CHANGE = gettext_noop(
 )
 ERR_REJECT_REASON = gettext_noop("Say why the appeal is rejected: the student reads it.")
 ERR_MARK_REQUIRED = gettext_noop("Give a mark (0 to %(points)s).")
+ERR_NOT_EXAM_OFFICE = gettext_noop("Only the exam office decides on identifying marks.")
+ERR_FLAG_ACTION = gettext_noop("Choose: dismiss the marks or send the sitting to a decision.")

@@ -25,6 +25,7 @@ from emtihan.exams.grading import grade_closed
 from emtihan.exams.models import Exam, Question
 
 from ..models import CODE_ALPHABET, CODE_LENGTH, Mark, Work
+from .identifying import works_scan
 
 ENDED = (AttemptStatus.FINISHED, AttemptStatus.TIMED_OUT)
 
@@ -65,11 +66,15 @@ def works_ensure(*, exam: Exam, now: dt.datetime | None = None) -> int:
             works = {
                 w.attempt_id: w
                 for w in Work.objects.filter(attempt__in=[a.pk for a in missing]).only(
-                    "id", "attempt_id"
+                    "id", "attempt_id", "scanned_at"
                 )
             }
             fresh = [a for a in missing if a.pk in works]
             created += _auto_marks(fresh, works, now)
+            # Identifying marks: scanned once, as each work gets its code.
+            new = [works[a.pk] for a in fresh if works[a.pk].scanned_at is None]
+            if new:
+                works_scan(new, final_contents([a.pk for a in fresh]), now)
             missing = [a for a in missing if a.pk not in works]
             if not missing:
                 break

@@ -45,6 +45,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from emtihan.attempts.models import Attempt, Decision, DecisionProposal, Picture, ProposalStatus
+from emtihan.audit.models import AuditEntry
 from emtihan.conftest import PERSONAS, Cast, ProctoredCast, jpeg_upload, wav_upload
 from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
@@ -1359,6 +1360,16 @@ CASES: list[Case] = [
         prepare=work_to_settle,
         data=lambda c: {"reason": "battery settles"},
         effect=lambda c: Work.objects.filter(settled_at__isnull=False).exists(),
+    ),
+    # Identifying marks: the exam office (staff) only; never graders.
+    Case("grading:identifying", u("grading:identifying"), expect(DENIED, registrar=OK)),
+    Case(
+        "grading:identifying_decide",
+        u("grading:identifying_decide", lambda c: Work.objects.get(code=work_code(c)).pk),
+        expect(DENIED, registrar=Expect(302, wrote=True)),
+        method="post",
+        data=lambda c: {"action": "dismiss", "note": "battery"},
+        effect=lambda c: AuditEntry.objects.filter(action="grading.identifying").exists(),
     ),
     # A result: the student whose sitting it is (released or not, the page says which).
     Case(

@@ -76,7 +76,9 @@ def test_the_menu_shows_a_grader_their_page(world):
         "may_export": False,
         "is_proctor": False,
         "is_grader": True,
+        "may_review_marks": False,  # identifying marks: the exam office, never a grader
     }
+    assert accounts.menu(world.registrar)["may_review_marks"]  # staff: the exam office
 
 
 # --- teaches: one meaning ---------------------------------------------------------------------
