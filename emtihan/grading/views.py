@@ -169,9 +169,9 @@ def results(request: HttpRequest, exam_id: int) -> HttpResponse:
             "written": selectors.written_questions(exam),
             "second": services.settings_of(exam),
             "to_settle": selectors.to_settle(exam),
+            "may_review_marks": policy.may_review_identifying_marks(_user(request)),
             "appeals": selectors.exam_appeals(exam),
             "may_export_gradebook": policy.may_export_gradebook(_user(request)),
-            "may_review_marks": policy.may_review_identifying_marks(_user(request)),
         },
     )
 
@@ -449,17 +449,6 @@ def marking_settings(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 
 # --- appeals (the commission: the exam's teachers and the exam office) -----------------------
-# --- identifying marks (the exam office) ---------------------------------------------------
-
-
-@login_required
-@require_GET
-def identifying(request: HttpRequest) -> HttpResponse:
-    """Works whose answers may carry identifying marks, with the matching text marked:
-    the exam office decides (never shown to graders)."""
-    if not policy.may_review_identifying_marks(_user(request)):
-        raise PermissionDenied
-    return render(request, "grading/identifying.html", {"works": selectors.flagged_works()})
 
 
 @login_required
@@ -643,6 +632,21 @@ def gradebook_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# --- identifying marks (the exam office) ---------------------------------------------------
+
+
+@login_required
+@require_GET
+def identifying(request: HttpRequest) -> HttpResponse:
+    """Works whose answers may carry identifying marks, with the matching text marked:
+    the exam office decides (never shown to graders)."""
+    if not policy.may_review_identifying_marks(_user(request)):
+        raise PermissionDenied
+    return render(request, "grading/identifying.html", {"works": selectors.flagged_works()})
+
+
+@login_required
+@require_POST
 def identifying_decide(request: HttpRequest, work_id: int) -> HttpResponse:
     """Dismiss a work's marks, or send its sitting to the attempts' decision flow."""
     if not policy.may_review_identifying_marks(_user(request)):
