@@ -13,11 +13,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from emtihan.accounts.models import Role
-from emtihan.attempts.models import Attempt, Decision, Picture
+from emtihan.attempts.models import AnswerVersion, Attempt, Decision, Picture
+from emtihan.attempts.tests.conftest import doc
 from emtihan.conftest import make_user
+from emtihan.exams import assignments
 from emtihan.exams.models import QuestionKind
-from emtihan.grading.models import Work, WorkState
-from emtihan.grading.services import MarkInput, work_mark, works_ensure
+from emtihan.grading.models import IdentityFlag, Work, WorkState
+from emtihan.grading.services import (
+    MarkInput,
+    independent_mark,
+    marking_settings_set,
+    work_mark,
+    works_ensure,
+)
 from emtihan.grading.tests.conftest import sit
 from emtihan.university.models import Student
 
@@ -218,3 +226,52 @@ def test_pages_read_in_a_fixed_number_of_queries(pile, world):
     assert Work.objects.filter(exam=pile.exam).count() == len(pile.attempts) + 3
     print(f"queries (pile, work, result): {before} -> {after} with 3 more works")
     assert after == before
+
+
+SIGNED = "Орындаған: Сейітова А."
+
+
+def test_second_marking_pages_name_no_student_even_with_identifying_marks(pile, world):
+    """Under second marking, with a work whose answer names its author (flagged for the
+    exam office): the graders' own pages and a third grader's settle page show no
+    student and no flag."""
+    first = pile.attempts[0]
+    version = (
+        AnswerVersion.objects.filter(answer__attempt=first, answer__question_id=written_of(first))
+        .order_by("-number")
+        .first()
+    )
+    version.content = doc(SIGNED)
+    version.save()
+    marking_settings_set(actor=world.teacher, exam=pile.exam, second_marking=True,
+                         threshold="0", unit="points")  # fmt: skip
+    works_ensure(exam=pile.exam)
+    work = Work.objects.get(attempt=first)
+    assert IdentityFlag.objects.filter(work=work).exists()
+    graders = [pile.grader]
+    for n in (2, 3):
+        extra = make_user(f"g{n}@test.local", Role.GRADER, full_name=f"G {n}")
+        assignments.grader_assign(actor=world.registrar, user=extra, exam=pile.exam)
+        graders.append(extra)
+    for grader, points in ((graders[0], "0"), (graders[1], "1")):
+        independent_mark(actor=grader, work_id=work.pk, revision=0,
+                         marks=[MarkInput(written_of(first), points)])  # fmt: skip
+    work.refresh_from_db()
+    assert work.state == WorkState.TO_SETTLE
+    for grader in graders:
+        client = client_of(grader)
+        urls = [
+            reverse("grading:pile", args=[pile.exam.pk]),
+            reverse("grading:work", args=[pile.exam.pk, work.code]),
+        ]
+        if grader == graders[2]:
+            urls.append(reverse("grading:settle", args=[pile.exam.pk, work.code]))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            text = CSRF.sub("", response.content.decode())
+            # the student's own words are drawn as written (that is what the exam
+            # office is told about); nothing else of theirs, and no flag
+            leaked = [i for i in pile.identities if i in text and i not in SIGNED]
+            assert leaked == [], f"{url} shows {leaked}"
+            assert "<mark>" not in text and "Identifying" not in text, url
