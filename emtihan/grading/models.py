@@ -421,3 +421,62 @@ class AppealChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}/{self.question_id}: {self.points_before} -> {self.points_after}"
+
+
+class ArchiveStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Building")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ArchiveBuild(models.Model):
+    """An exam's archive as one ZIP (a PDF per work), built by a background task for the
+    exam office (``grading.services.archive``); ``done`` of ``total`` works while it runs.
+    It names the students: graders never reach it (``policy.grading.may_archive``)."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="archive_builds")
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    language = models.CharField(max_length=8, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ArchiveStatus.choices, default=ArchiveStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    failure = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("archive")
+        verbose_name_plural = _("archives")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.exam_id} #{self.pk} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ArchiveStatus.DONE, ArchiveStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+    @classmethod
+    def claim(cls, build_id: int, now: dt.datetime) -> bool:
+        """Mark a queued build running; only the one caller that does so builds it."""
+        return (
+            cls.objects.filter(pk=build_id, status=ArchiveStatus.QUEUED).update(
+                status=ArchiveStatus.RUNNING, started_at=now
+            )
+            == 1
+        )
+
+    @classmethod
+    def set_progress(cls, build_id: int, done: int, total: int) -> None:
+        cls.objects.filter(pk=build_id).update(done=done, total=total)

@@ -246,6 +246,12 @@ def _drawn(
     ]
 
 
+def options_of(question: Question, entry: dict[str, Any], content: Any) -> list[OptionView]:
+    """A closed question's options in the student's order, the chosen ones marked (the
+    archive draws them as the marking page does)."""
+    return _drawn(question, entry, content, 0, {})[1]
+
+
 def _pictures_by_key(doc: dict[str, Any], attempt_id: int, keys: dict[int, Any]) -> dict[str, Any]:
     """A copy of the document whose pictures point at their opaque key (the path by
     attempt would tell the grader which sitting it is)."""

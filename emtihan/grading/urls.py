@@ -23,4 +23,11 @@ urlpatterns = [
         views.identifying_decide,
         name="identifying_decide",
     ),
+    path("exams/<id:exam_id>/archive/", views.archive, name="archive"),
+    path("exams/<id:exam_id>/archive/<id:build_id>/", views.archive_build, name="archive_build"),
+    path(
+        "exams/<id:exam_id>/archive/<id:build_id>/download/",
+        views.archive_download,
+        name="archive_download",
+    ),
 ]

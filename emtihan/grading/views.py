@@ -5,6 +5,8 @@
 - ``results`` and ``release``: the exam's teachers and the exam office follow the
   marking and release (asking first, ``core.confirm``).
 - ``result``: the student's released result, per question.
+- ``archive``, ``archive_build``, ``archive_download``: the exam office builds an exam's
+  archive (a PDF per work, in one ZIP) in the background, follows it and downloads it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,8 +31,9 @@ from emtihan.exams.models import Exam
 from emtihan.policy import grading as policy
 from emtihan.university.models import Discipline, StudyGroup
 
+from . import archive as archive_service
 from . import gradebook, selectors, services
-from .models import ThresholdUnit, WorkState
+from .models import ArchiveBuild, ArchiveStatus, ThresholdUnit, WorkState
 
 
 def _user(request: HttpRequest) -> User:
@@ -169,6 +172,7 @@ def results(request: HttpRequest, exam_id: int) -> HttpResponse:
             "written": selectors.written_questions(exam),
             "second": services.settings_of(exam),
             "to_settle": selectors.to_settle(exam),
+            "may_archive": policy.exams_archived_by(_user(request)).filter(pk=exam.pk).exists(),
             "may_review_marks": policy.may_review_identifying_marks(_user(request)),
             "appeals": selectors.exam_appeals(exam),
             "may_export_gradebook": policy.may_export_gradebook(_user(request)),
@@ -673,3 +677,66 @@ def identifying_decide(request: HttpRequest, work_id: int) -> HttpResponse:
     if call.ok:
         messages.success(request, _("Marks of work %(code)s dismissed.") % {"code": work.code})
     return redirect("grading:identifying")
+
+
+# --- the archive (the exam office) -----------------------------------------------------------
+
+
+def _archive_exam(request: HttpRequest, exam_id: int):  # type: ignore[no-untyped-def]
+    if not policy.may_archive(_user(request)):
+        raise PermissionDenied
+    exam = (
+        policy.exams_archived_by(_user(request))
+        .select_related("choice__discipline", "choice__group")
+        .filter(pk=exam_id)
+        .first()
+    )
+    if exam is None:
+        raise Http404
+    return exam
+
+
+def _archive_build(exam, build_id: int) -> ArchiveBuild:  # type: ignore[no-untyped-def]
+    build = ArchiveBuild.objects.filter(exam=exam, pk=build_id).first()
+    if build is None:
+        raise Http404
+    return build
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """The exam's archives: build one (a background task), follow it, download it."""
+    exam = _archive_exam(request, exam_id)
+    if request.method == "POST":
+        build = archive_service.archive_start(actor=_user(request), exam=exam)
+        return redirect("grading:archive_build", exam.pk, build.pk)
+    builds = list(ArchiveBuild.objects.filter(exam=exam)[:20])
+    return render(request, "grading/archive.html", {"exam": exam, "builds": builds})
+
+
+@login_required
+@require_GET
+def archive_build(request: HttpRequest, exam_id: int, build_id: int) -> HttpResponse:
+    """One build's progress; htmx polls its fragment until it is ready or failed."""
+    exam = _archive_exam(request, exam_id)
+    build = _archive_build(exam, build_id)
+    context = {"exam": exam, "build": build}
+    if request.headers.get("HX-Request"):
+        return render(request, "grading/_archive_progress.html", context)
+    return render(request, "grading/archive_build.html", context)
+
+
+@login_required
+@require_GET
+def archive_download(request: HttpRequest, exam_id: int, build_id: int) -> FileResponse:
+    exam = _archive_exam(request, exam_id)
+    build = _archive_build(exam, build_id)
+    if build.status != ArchiveStatus.DONE or not build.file:
+        raise Http404
+    return FileResponse(
+        build.file.open("rb"),
+        as_attachment=True,
+        filename=f"exam-{exam.pk}-archive-{build.pk}.zip",
+        content_type="application/zip",
+    )

@@ -110,3 +110,18 @@ def may_review_identifying_marks(user: Person) -> bool:
     them: the exam office only (staff). Never graders: marking stays anonymous (DESIGN.md
     invariant 6)."""
     return overrides(user)
+
+
+def may_archive(user: Person) -> bool:
+    """Build and download exams' archives (a PDF per work, naming the student): the exam
+    office and the registrar, for the registry. Never a grader of the exam: marking stays
+    anonymous (``exams_archived_by`` leaves those exams out)."""
+    return is_registrar(user)
+
+
+def exams_archived_by(user: Person) -> QuerySet[Exam]:
+    """The exams whose archives the person builds: every exam for the exam office, less
+    the ones they mark."""
+    if not may_archive(user):
+        return Exam.objects.none()
+    return Exam.objects.exclude(pk__in=exams_graded_by(user).values("pk"))

@@ -69,6 +69,9 @@ NOT_PAGES = {
     "attempts:decide": "POST only (the decision form)",
     "attempts:review_proposal": "POST only (the second reviewer's form)",
     "grading:release": "POST only (the results page's button; it asks first)",
+    "grading:archive_build": "an archive's progress: the demo has none built (the archive's "
+    "form leads there; grading/tests/test_browser_archive.py)",
+    "grading:archive_download": "a ZIP download, not a page",
     "grading:identifying_decide": "POST only (the exam office's buttons)",
     "grading:settle": (
         "only while a second-marked work's two graders differ: the demo has no second-marked "

@@ -38,6 +38,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -51,7 +52,15 @@ from emtihan.core.pdf import simple_pdf
 from emtihan.examforms.models import ChoiceStatus, ExamFormChoice
 from emtihan.exams.models import Accommodation, Exam, ExamGrader, ExamStatus, Question
 from emtihan.exams.models import QuestionPool as Pool
-from emtihan.grading.models import Appeal, AppealStatus, Criterion, MarkingSettings, Work
+from emtihan.grading.models import (
+    Appeal,
+    AppealStatus,
+    ArchiveBuild,
+    ArchiveStatus,
+    Criterion,
+    MarkingSettings,
+    Work,
+)
 from emtihan.grading.services import (
     MarkInput,
     appeal_file,
@@ -206,6 +215,18 @@ def open_appeal(c: Cast) -> None:
 
 def appeal_id(c: Cast) -> int:
     return Appeal.objects.get(work__attempt=c.classmate_attempt).pk
+
+
+def archive_build_id(c: Cast) -> int:
+    """A finished archive of the exam (a small ZIP in storage), made by the registrar."""
+    build = ArchiveBuild.objects.filter(exam=c.exam).first()
+    if build is None:
+        build = ArchiveBuild.objects.create(
+            exam=c.exam, requested_by=c.user("registrar"), requested_at=c.exam.opens_at,
+            status=ArchiveStatus.DONE, done=1, total=1,
+        )  # fmt: skip
+        build.file.save("archives/battery.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    return build.pk
 
 
 def published(c: Cast) -> bool:
@@ -1370,6 +1391,26 @@ CASES: list[Case] = [
         method="post",
         data=lambda c: {"action": "dismiss", "note": "battery"},
         effect=lambda c: AuditEntry.objects.filter(action="grading.identifying").exists(),
+    ),
+    # The archive (a PDF per work, naming the students): the exam office only, never graders.
+    Case("grading:archive", u("grading:archive", exam_id), expect(DENIED, registrar=OK)),
+    Case("grading:archive", u("grading:archive", other_exam_id), expect(DENIED, registrar=OK)),
+    Case(
+        "grading:archive",
+        u("grading:archive", exam_id),
+        expect(DENIED, registrar=Expect(302, wrote=True)),
+        method="post",
+        effect=lambda c: ArchiveBuild.objects.exists(),
+    ),
+    Case(
+        "grading:archive_build",
+        u("grading:archive_build", exam_id, archive_build_id),
+        expect(DENIED, registrar=OK),
+    ),
+    Case(
+        "grading:archive_download",
+        u("grading:archive_download", exam_id, archive_build_id),
+        expect(DENIED, registrar=OK),
     ),
     # A result: the student whose sitting it is (released or not, the page says which).
     Case(
