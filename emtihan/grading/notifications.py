@@ -14,17 +14,10 @@ from django_tasks import task
 from .models import Appeal, Work
 
 
-@task()
-def result_mail(work_id: int) -> bool:
-    """Mail the student that the result of their exam is released, with the grade, in
-    their account's language (else the site's). Returns whether a mail went out."""
-    work = (
-        Work.objects.select_related("exam", "attempt__student__user")
-        .filter(pk=work_id, released_at__isnull=False)
-        .first()
-    )
-    if work is None:
-        return False
+def _mail_student(work: Work, template: str, **extra: object) -> bool:
+    """Mail the student of ``work`` ``grading/<template>_subject.txt`` and
+    ``_email.txt`` in their account's language (else the site's), with a link to their
+    result. Returns whether a mail went out (none to an inactive account or no address)."""
     user = work.attempt.student.user
     if not user.email or not user.is_active:
         return False
@@ -37,11 +30,26 @@ def result_mail(work_id: int) -> bool:
             "traditional": work.get_result_traditional_display(),
             "url": settings.SITE_URL.rstrip("/")
             + reverse("grading:result", args=[work.attempt_id]),
+            **extra,
         }
-        subject = " ".join(render_to_string("grading/result_subject.txt", context).split())
-        body = render_to_string("grading/result_email.txt", context)
+        subject = " ".join(render_to_string(f"grading/{template}_subject.txt", context).split())
+        body = render_to_string(f"grading/{template}_email.txt", context)
     send_mail(subject, body, None, [user.email])
     return True
+
+
+@task()
+def result_mail(work_id: int) -> bool:
+    """Mail the student that the result of their exam is released, with the grade, in
+    their account's language (else the site's). Returns whether a mail went out."""
+    work = (
+        Work.objects.select_related("exam", "attempt__student__user")
+        .filter(pk=work_id, released_at__isnull=False)
+        .first()
+    )
+    if work is None:
+        return False
+    return _mail_student(work, "result")
 
 
 @task()
@@ -55,22 +63,4 @@ def appeal_mail(appeal_id: int) -> bool:
     )
     if appeal is None:
         return False
-    work = appeal.work
-    user = work.attempt.student.user
-    if not user.email or not user.is_active:
-        return False
-    language = user.language if user.language in dict(settings.LANGUAGES) else None
-    with translation.override(language or settings.LANGUAGE_CODE):
-        context = {
-            "name": user.get_full_name(),
-            "exam": work.exam.title,
-            "appeal": appeal,
-            "work": work,
-            "traditional": work.get_result_traditional_display(),
-            "url": settings.SITE_URL.rstrip("/")
-            + reverse("grading:result", args=[work.attempt_id]),
-        }
-        subject = " ".join(render_to_string("grading/appeal_subject.txt", context).split())
-        body = render_to_string("grading/appeal_email.txt", context)
-    send_mail(subject, body, None, [user.email])
-    return True
+    return _mail_student(appeal.work, "appeal", appeal=appeal)
