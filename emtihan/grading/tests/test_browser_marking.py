@@ -1,8 +1,10 @@
 """In Chromium: a grader marks a whole pile by keyboard only (Enter saves and opens the
 next work), the teacher releases (asked first), the student reads the result on a phone
-(390 px); and the marking page draws hostile answers and questions without running them."""
+(390 px), appeals, the teacher changes the mark, the student reads the new one; and the marking page draws hostile answers and questions without running them."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 
@@ -19,6 +21,8 @@ from emtihan.core.tests.a11y import assert_no_axe_violations, missing_idrefs
 from emtihan.exams import assignments
 from emtihan.exams.models import QuestionKind
 from emtihan.grading.models import Work, WorkState
+
+from .test_views import written_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,6 +96,31 @@ def test_a_pile_marked_by_keyboard_released_and_read_on_a_phone(new_page, pile, 
     assert_no_axe_violations(student, "the student's result")
     # nothing sticks out sideways on a 390 px screen
     assert student.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The student appeals from the same page; the teacher answers it with a changed mark;
+    # the student sees the new mark (the issue's one chain, through the pages only).
+    reason = "6-сұрақ: мысалым ескерілмеді."
+    student.get_by_label("Reason for the appeal").fill(reason)
+    student.get_by_role("button", name="File the appeal").click()
+    student.get_by_text("Your appeal is filed.").wait_for()
+    teacher.goto(f"/grading/exams/{pile.exam.pk}/results/")
+    teacher.locator("#appeals").get_by_role("link", name=user.get_full_name()).click()
+    teacher.wait_for_selector("#appeal-decision")
+    assert reason in teacher.inner_text("#appeal-reason")
+    field = f"#q{written_of(pile.attempt_of(user))}"
+    assert teacher.input_value(field) == "0.50"  # the grader's mark, typed as 0,5
+    teacher.fill(field, "1")
+    teacher.get_by_label("Answer to the student (required to reject)").fill("Мысал ескерілді.")
+    teacher.get_by_role("button", name="Change the marks").click()
+    teacher.locator("#confirm-form button[type=submit]").click()
+    teacher.get_by_text("The appeal is decided").wait_for()
+    student.reload()
+    assert student.get_attribute("#appeal-status", "data-status") == "changed"
+    assert "Мысал ескерілді." in student.inner_text("#appeal-answer")
+    assert "changed on appeal, was 0.50" in student.inner_text("#result-lines")
+    after = db(lambda: Work.objects.get(attempt=pile.attempt_of(user)))
+    assert after.result_points == work.result_points + Decimal("0.5")
+    assert f"{after.result_points} / {after.result_max}" in student.inner_text("#result-total")
 
 
 def test_hostile_answers_and_questions_run_nothing_on_the_marking_page(new_page, world):
