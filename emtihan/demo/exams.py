@@ -31,7 +31,8 @@ OPEN, UPCOMING, COMPLETED = "MATH110", "CS101", "CS205"
 NO_CAMERA = ("MATH110", "IS-2302")
 # The open exam opened this long ago (its proctored sittings began up to 70 minutes ago).
 OPENED_HOURS_AGO = 2
-COMPLETED_STUDENTS = ["student1@demo.local", "student2@demo.local"]
+# student21's work is left unmarked (demo/grading.py marks student1's and student2's).
+COMPLETED_STUDENTS = ["student1@demo.local", "student2@demo.local", "student21@demo.local"]
 # An approved exam-form choice (OQYLYQ written) with no exam: "My exams" -> "Create exam".
 READY = ("MATH110", "IS-2311")
 
@@ -213,12 +214,12 @@ def _sit(exam: Exam, email: str, started: dt.datetime) -> None:
     closed = {QuestionKind.TRUE_FALSE: {"choice": "false"}}
     for n, entry in enumerate(attempt.layout, start=1):
         if entry["kind"] == QuestionKind.WRITTEN:
-            text = "Әр кесте тек кілтке тәуелді болуы керек: транзитивті тәуелділіктер жоқ."
+            text = "Әр кесте тек кілтке тәуелді болуы керек: транзитивті тәуелділіктер жоқ, "
+            # ... and a formula (the archive's PDF draws it as mathematics).
+            formula = {"type": "math", "attrs": {"latex": r"A \to B,\; B \not\to A"}}
+            paragraph = [{"type": "text", "text": text}, formula]
             content: dict = {
-                "doc": {
-                    "type": "doc",
-                    "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
-                }
+                "doc": {"type": "doc", "content": [{"type": "paragraph", "content": paragraph}]}
             }
         else:
             content = closed[entry["kind"]]

@@ -1,7 +1,8 @@
 """The demo's marking and results (``demo_seed``), through the real services: grader@
 marks the completed Databases exam by code; student1's work is marked and its result
 released by teacher@ (student1 sees the grade on the Exams tab); student2's work is
-marked and waits for the next release (both sittings accepted by proctor@ first) (teacher@ sees "Release the results"). student1
+marked and waits for the next release (teacher@ sees "Release the results"); student21's
+is not marked yet (all three sittings accepted by proctor@ first). student1
 has appealed the released result: the appeal waits for teacher@ (exam → "Marking and results"
 → "Appeals"). Running it again changes nothing: an exam with a released work is left as it is.
 """
