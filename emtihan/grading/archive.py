@@ -369,20 +369,27 @@ def work_html(archived: ArchivedWork) -> str:
     return render_to_string("grading/archive_work.html", {"a": archived})
 
 
+def work_css(archived: ArchivedWork) -> str:
+    return render_to_string("grading/archive_work.css", {"a": archived})
+
+
 def work_pdf(work: Work) -> bytes:
     """The work's PDF: the same bytes every time for the same work and language."""
     archived = archived_work(work)
-    return render_pdf(work_html(archived), archived.resources)
+    return render_pdf(work_html(archived), archived.resources, css=work_css(archived))
 
 
-def render_pdf(html: str, resources: Resources) -> bytes:
+def render_pdf(html: str, resources: Resources, css: str = "") -> bytes:
     import weasyprint
 
     # Refused URLs (a hostile src) are logged by WeasyPrint as errors: expected here.
     logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     pdf = weasyprint.HTML(
         string=html, base_url=ORIGIN + "/", url_fetcher=_fetcher(resources)
-    ).write_pdf(pdf_identifier=PDF_IDENTIFIER)
+    ).write_pdf(
+        stylesheets=[weasyprint.CSS(string=css)] if css else None,
+        pdf_identifier=PDF_IDENTIFIER,
+    )
     return bytes(pdf)
 
 

@@ -52,6 +52,7 @@ def test_the_pdf_of_a_demo_work_reads_back(works):
     assert student.user.full_name in text and student.student_id in text
     assert "транзитивті тәуелділіктер жоқ" in text  # the student's Kazakh answer
     assert "Жақсы жауап" in text  # the grader's comment
+    assert f"{work.code} · 1 / {len(pages)}" in text  # the page footer of the stylesheet
     for version in AnswerVersion.objects.filter(answer__attempt=work.attempt):
         assert version.digest in flat  # every receipt's digest
     # The formula A -> B is drawn as paths, not written out as its LaTeX.

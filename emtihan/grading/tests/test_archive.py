@@ -80,7 +80,8 @@ def test_the_pdf_of_a_work_reads_back_with_everything(pile):
     assert curves(pdf) > 20
     archived = archive.archived_work(work)
     without = re.sub(r'<img class="math[^>]*>', "", archive.work_html(archived))
-    assert curves(archive.render_pdf(without, archived.resources)) == 0
+    css = archive.work_css(archived)
+    assert curves(archive.render_pdf(without, archived.resources, css=css)) == 0
     # The student's drawing: the stored picture, as an image of the PDF.
     images = [img for page in PdfReader(io.BytesIO(pdf)).pages for img in page.images]
     assert {(i.image.width, i.image.height) for i in images} == {(20, 10)}
