@@ -283,9 +283,12 @@ def test_the_offline_queue_survives_a_reload_and_flushes_in_order(world, live_se
             30,
             "the snapshots taken offline",
         )
+        # The spell is queued behind the offline snapshots (one upload at a time, at the
+        # server's 2-s pace) and sent with the next batch of events (every 5 s): 30 s
+        # leaves room for a loaded CI machine (15 s ran out once on PostgreSQL).
         offline = _wait(
             lambda: BrowserEvent.objects.filter(attempt=attempt, kind="offline").first(),
-            15,
+            30,
             "the offline spell",
         )
         ctx.close()
