@@ -65,7 +65,8 @@ START_FACES = """
 async ({ base, prefetch }) => {
   const face = await import(base + 'face.js');
   if (prefetch) window.__prefetch = await face.prefetchFaceModels(base);
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+  // The camera as the sitting opens it (frontend/src/proctoring/live.ts): 15 frames/s.
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 15 } } });
   const video = document.createElement('video');
   video.muted = true;
   video.srcObject = stream;
