@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from emtihan.accounts.models import User
 from emtihan.attempts.models import Attempt
 from emtihan.audit.services import audit_record
-from emtihan.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from emtihan.core.errors import PermissionDeniedError, ValidationFailed
 from emtihan.exams.models import QuestionKind
 from emtihan.policy import grading as policy
 
 from ..identifying import MAX_CHARS, Identity, scan
 from ..models import FlagState, IdentityFlag, Work
-from .rules import ERR_FLAG_ACTION, ERR_NOT_EXAM_OFFICE, ERR_WORK_NOT_FOUND
+from .marking import locked_work
+from .rules import ERR_FLAG_ACTION, ERR_NOT_EXAM_OFFICE
 
 MAX_DEPTH = 40
 
@@ -121,10 +122,7 @@ def flags_decide(
     if action not in (DISMISS, REFER):
         raise ValidationFailed(errors={"action": [_(ERR_FLAG_ACTION)]})
     with transaction.atomic():
-        try:
-            work = Work.lock(work_id)
-        except Work.DoesNotExist:
-            raise NotFoundError(_(ERR_WORK_NOT_FOUND)) from None
+        work = locked_work(work_id)
         open_flags = IdentityFlag.objects.filter(work=work, state=FlagState.OPEN)
         kinds = sorted(set(open_flags.values_list("kind", flat=True)))
         state = FlagState.DISMISSED if action == DISMISS else FlagState.REFERRED

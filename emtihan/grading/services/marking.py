@@ -82,6 +82,15 @@ def work_state(marks: list[Mark], *, saved_by_grader: bool) -> str:
     return WorkState.IN_PROGRESS
 
 
+def locked_work(work_id: int) -> Work:
+    """The work, locked for the rest of the transaction (``Work.lock``); "not found"
+    when there is none."""
+    try:
+        return Work.lock(work_id)
+    except Work.DoesNotExist:
+        raise NotFoundError(_(ERR_WORK_NOT_FOUND)) from None
+
+
 def work_mark(
     *,
     actor: User,
@@ -93,10 +102,7 @@ def work_mark(
     """Save a grader's marks on a work (the questions not named stay as they are)."""
     now = now or timezone.now()
     with transaction.atomic():
-        try:
-            work = Work.lock(work_id)
-        except Work.DoesNotExist:
-            raise NotFoundError(_(ERR_WORK_NOT_FOUND)) from None
+        work = locked_work(work_id)
         if not policy.may_mark(actor, work.exam_id):
             raise PermissionDeniedError(_(ERR_NOT_GRADER))
         if work.released:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
-from emtihan.core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+from emtihan.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from emtihan.exams.models import Exam, Question
 from emtihan.policy import grading as policy
 
@@ -44,7 +44,7 @@ from ..models import (
     Work,
     WorkState,
 )
-from .marking import CENT, MarkInput, checked_input, criteria_of, parse_points
+from .marking import CENT, MarkInput, checked_input, criteria_of, locked_work, parse_points
 from .rules import (
     ERR_BOTH_IN,
     ERR_NOT_CONFIGURER,
@@ -59,7 +59,6 @@ from .rules import (
     ERR_STALE,
     ERR_THRESHOLD,
     ERR_TWO_MARKERS,
-    ERR_WORK_NOT_FOUND,
 )
 
 PAIR = 2
@@ -143,10 +142,7 @@ def independent_mark(
     """Save one grader's own marks of a work under second marking."""
     now = now or timezone.now()
     with transaction.atomic():
-        try:
-            work = Work.lock(work_id)
-        except Work.DoesNotExist:
-            raise NotFoundError(_(ERR_WORK_NOT_FOUND)) from None
+        work = locked_work(work_id)
         if not policy.may_mark(actor, work.exam_id):
             raise PermissionDeniedError(_(ERR_NOT_GRADER))
         settings = settings_of(work.exam_id)
@@ -328,10 +324,7 @@ def work_settle(
     and the reason, kept with who and when."""
     now = now or timezone.now()
     with transaction.atomic():
-        try:
-            work = Work.lock(work_id)
-        except Work.DoesNotExist:
-            raise NotFoundError(_(ERR_WORK_NOT_FOUND)) from None
+        work = locked_work(work_id)
         pair = set(Marking.objects.filter(work=work).values_list("grader_id", flat=True))
         exam = Exam.objects.select_related("choice").get(pk=work.exam_id)
         if not policy.may_settle(actor, exam, pair):
