@@ -209,11 +209,19 @@ def test_browser_events_arrive_as_rows(world, live_server, tmp_path):
         answer.select_text()
         page.keyboard.press("Control+C")
         page.evaluate(paste, "my own words")
-        # Full screen, then out of it (Playwright's evaluate carries a user gesture).
-        page.evaluate("() => document.documentElement.requestFullscreen()")
-        page.wait_for_function("() => document.fullscreenElement !== null")
-        page.evaluate("() => document.exitFullscreen()")
-        page.wait_for_function("() => document.fullscreenElement === null")
+        # Full screen, then out of it (Playwright's evaluate carries a user gesture). Each
+        # step waits for its `fullscreenchange` event, not only for the state: entering
+        # and leaving within one frame fires both events after the exit, and the page
+        # (its listener runs first) never sees a full screen to leave, as no person could.
+        change = """(enter) => new Promise((resolve) => {
+            document.addEventListener("fullscreenchange", resolve, {once: true});
+            if (enter) document.documentElement.requestFullscreen();
+            else document.exitFullscreen();
+        })"""
+        page.evaluate(change, True)
+        assert page.evaluate("() => document.fullscreenElement !== null")
+        page.evaluate(change, False)
+        assert page.evaluate("() => document.fullscreenElement === null")
         # An offline spell of two seconds.
         ctx.set_offline(True)
         time.sleep(2)
