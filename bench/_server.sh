@@ -34,10 +34,19 @@ if [ -n "${ACCESS_LOG:-}" ]; then
   : >"$ACCESS_LOG"
   access=(--access-logfile "$ACCESS_LOG" --access-logformat '%(t)s %(m)s %(U)s %(s)s %(D)s')
 fi
-app=(emtihan.wsgi)
-[ -n "${TIMED:-}" ] && app=(--pythonpath bench timed_wsgi:application)
-.venv/bin/gunicorn "${app[@]}" -b "127.0.0.1:$PORT" -w "$WORKERS" -k gthread --threads "$THREADS" \
-  --backlog 4096 --keep-alive "$KEEPALIVE" --log-level warning "${access[@]}" &
+# serve_wsgi PORT APP [ARGS...]: the HTTP server of every benchmark, in the foreground, with
+# the settings above; APP is MODULE:CALLABLE, bench/ on the path. bench/run_ratio.sh serves
+# its floor endpoint with it too, so the two always run under the same server.
+serve_wsgi() {
+  local port=$1 app=$2
+  shift 2
+  exec .venv/bin/gunicorn "$app" --pythonpath bench -b "127.0.0.1:$port" -w "$WORKERS" \
+    -k gthread --threads "$THREADS" --backlog 4096 --keep-alive "$KEEPALIVE" \
+    --log-level warning "$@"
+}
+app=emtihan.wsgi:application
+[ -n "${TIMED:-}" ] && app=timed_wsgi:application
+serve_wsgi "$PORT" "$app" "${access[@]}" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done
