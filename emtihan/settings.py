@@ -241,16 +241,34 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "emtihan <noreply@emtihan.loca
 
 # Background work: the django_tasks backport of Django 6's tasks API. The database
 # backend needs no extra service (run `manage.py db_worker`); TASKS_BACKEND=immediate
-# runs tasks inline (tests, tiny installs).
+# runs tasks inline (tests, tiny installs); TASKS_BACKEND=rq keeps the queue in Redis
+# (TASKS_REDIS_URL, else REDIS_URL) for workers on other machines: `manage.py rqworker
+# default` (docs/OPERATIONS.md, "Background work on other machines").
 _tasks_backend = envstr("TASKS_BACKEND", "database")
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            # django-tasks-rq, holding a job enqueued in a transaction until it commits
+            "rq": "emtihan.core.tasks_rq.CommitRQBackend",
         }[_tasks_backend],
     }
 }
+if _tasks_backend == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # Every task is on django_tasks' "default" queue. A job may run for an hour (an
+    # exam's archive); its result is kept for a day (`get_result`), a failure for a year.
+    RQ_QUEUES = {
+        "default": {
+            "URL": envstr("TASKS_REDIS_URL", envstr("REDIS_URL", "")),
+            "DEFAULT_TIMEOUT": envint("TASKS_TIMEOUT", 3600),
+            "DEFAULT_RESULT_TTL": 24 * 3600,
+        }
+    }
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    if not RQ_QUEUES["default"]["URL"]:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (or TASKS_REDIS_URL).")
 
 # Redis, for installations that need more than one small server (docs/OPERATIONS.md):
 # with REDIS_URL the cache lives there and sessions are read from it (written through to
