@@ -138,14 +138,14 @@ class Stale(Exception):
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    statuses: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
+    statuses: dict[tuple[str, int | str], int] = field(default_factory=lambda: defaultdict(int))
     reconnects: int = 0
     connects: int = 0
     # (when it started, latency) of every request, for the timeline
     timeline: list[tuple[float, float]] = field(default_factory=list)
     cpu: float = 0.0
 
-    def record(self, endpoint: str, at: float, seconds: float, status: int, ok: bool) -> None:
+    def record(self, endpoint: str, at: float, seconds: float, status: int | str, ok: bool) -> None:
         self.latencies[endpoint].append(seconds)
         self.timeline.append((at, seconds))
         if not ok:
@@ -264,7 +264,7 @@ class Client:
     ) -> tuple[int, bytes]:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        status, data = 0, b""
+        status, data, failure = 0, b"", ""
         for attempt in (1, 2):
             try:
                 async with asyncio.timeout(TIMEOUT):
@@ -282,20 +282,23 @@ class Client:
                 if attempt == 1:
                     self.stats.reconnects += 1
                     continue
-                status = 0
+                status, failure = 0, "closed by the server twice"
+            except TimeoutError:
+                self.close()
+                status, failure = 0, f"no answer in {TIMEOUT:.0f} s"
+                break
             except (
                 OSError,
                 asyncio.IncompleteReadError,
                 asyncio.LimitOverrunError,
-                TimeoutError,
                 ValueError,
-            ):
+            ) as error:
                 self.close()
-                status = 0
+                status, failure = 0, type(error).__name__
                 break
         if self.spike and self.spike[0] <= started < self.spike[1]:
             endpoint += "@spike"
-        self.stats.record(endpoint, started, loop.time() - started, status, status in ok)
+        self.stats.record(endpoint, started, loop.time() - started, failure or status, status in ok)
         return status, data
 
     async def json(
@@ -560,6 +563,7 @@ class Machine(threading.Thread):
         self.first: dict[str, dict[int, int]] = {"server": {}, "workers": {}, "postgres": {}}
         self.last: dict[str, dict[int, int]] = {"server": {}, "workers": {}, "postgres": {}}
         self._stop_event = threading.Event()
+        self.machine0 = machine_cpu()
         self.sample()
 
     def sample(self) -> None:
@@ -590,6 +594,20 @@ class Machine(threading.Thread):
         self._stop_event.set()
         self.join()
         self.sample()
+        self.machine1 = machine_cpu()
+
+    def machine_seconds(self) -> tuple[float, float]:
+        """CPU seconds the whole machine was busy and idle since the start."""
+        hz = os.sysconf("SC_CLK_TCK")
+        busy = (self.machine1[0] - self.machine0[0]) / hz
+        return busy, (self.machine1[1] - self.machine0[1]) / hz
+
+
+def machine_cpu() -> tuple[int, int]:
+    """Busy and idle ticks of all cores together (/proc/stat)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, idle
 
 
 # --- the run and its report ------------------------------------------------------------------
@@ -689,6 +707,15 @@ def run(args: argparse.Namespace) -> None:
         + f"; {requests} requests, generator {own / max(requests, 1) * 1000:.2f} ms per request, "
         f"{own / elapsed * 100:.0f} % of one core = {own / elapsed / cores * 100:.0f} % of the machine"
     )  # fmt: skip
+    busy, idle = machine.machine_seconds()
+    mine = (
+        machine.cpu_seconds("server") + machine.cpu_seconds("workers")
+        + machine.cpu_seconds("postgres") + own
+    )  # fmt: skip
+    print(
+        f"the machine: busy {busy:.1f} CPU seconds, idle {idle:.1f}; other processes than the "
+        f"above (other work on the machine, PostgreSQL's own background) {max(0.0, busy - mine):.1f}"
+    )
     if machine.cpu_seconds("server"):
         print(
             f"per request: server {machine.cpu_seconds('server') / requests * 1000:.2f} ms, "
@@ -712,8 +739,8 @@ def report(stats: Stats, elapsed: float) -> None:
             f"{statistics.median(ordered) * 1000:>8.1f} {_p(ordered, 0.95):>8.1f} "
             f"{_p(ordered, 0.99):>8.1f} {stats.errors[endpoint]:>7}"
         )
-    for (endpoint, status), count in sorted(stats.statuses.items()):
-        print(f"  {endpoint}: HTTP {status or 'connection error/timeout'} x{count}")
+    for (endpoint, status), count in sorted(stats.statuses.items(), key=str):
+        print(f"  {endpoint}: {f'HTTP {status}' if isinstance(status, int) else status} x{count}")
     print(
         f"errors: {sum(stats.errors.values())}; connections opened: {stats.connects}, of which "
         f"reopened after the server closed a kept-alive one: {stats.reconnects}"
