@@ -14,13 +14,15 @@ from .models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("seq", "at", "action", "object_label", "actor_label")
+    list_display = ("chain", "seq", "at", "action", "object_label", "actor_label")
     list_filter = ("action",)
-    search_fields = ("action", "object_type", "=object_id", "actor_label")
-    ordering = ("-seq",)
+    search_fields = ("=chain", "action", "object_type", "=object_id", "actor_label")
+    # Newest first across the chains (``seq`` counts within one chain).
+    ordering = ("-pk",)
     # The log only grows: counting all of it on every page is the slowest query here.
     show_full_result_count = False
     fields = (
+        "chain",
         "seq",
         "at",
         "actor",
