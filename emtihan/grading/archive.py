@@ -250,20 +250,23 @@ def _prepared(doc: dict[str, Any], resources: Resources) -> dict[str, Any]:
 def _audit_point(work: Work) -> AuditEntry | None:
     """The chain's entry at the work's last recorded event: its sitting, its marks or the
     release that named its code. Later entries of other objects do not change it, so the
-    PDF is the same when it is made again."""
-    fields = ("seq", "at", "hash", "action")
+    PDF is the same when it is made again. "Last" is by ``pk``, not ``seq``: entries
+    written before the log had one chain per exam are in the global chain, later ones in
+    the exam's, and a chain's appends are made one at a time under its head's lock, so
+    ``pk`` follows each chain's order and puts the global chain's old entries first."""
+    fields = ("chain", "seq", "at", "hash", "action")
     own = (
         AuditEntry.objects.filter(
             Q(object_type="attempts.attempt", object_id=str(work.attempt_id))
             | Q(object_type="grading.work", object_id=str(work.pk))
         )
-        .order_by("-seq")
+        .order_by("-pk")
         .only(*fields)
         .first()
     )
     releases = AuditEntry.objects.filter(
         object_type="exams.exam", object_id=str(work.exam_id), action="grading.release"
-    ).order_by("-seq")
+    ).order_by("-pk")
     released = next(
         (
             entry
@@ -273,7 +276,7 @@ def _audit_point(work: Work) -> AuditEntry | None:
         None,
     )
     found = [e for e in (own, released) if e is not None]
-    return max(found, key=lambda e: e.seq) if found else None
+    return max(found, key=lambda e: e.pk) if found else None
 
 
 def archived_work(work: Work) -> ArchivedWork:
