@@ -266,7 +266,8 @@ if _tasks_backend == "rq":
             "DEFAULT_RESULT_TTL": 24 * 3600,
         }
     }
-    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+    # The worker runs the jobs in its own process, the face models staying loaded.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "emtihan.core.tasks_rq.Worker"}
     if not RQ_QUEUES["default"]["URL"]:
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (or TASKS_REDIS_URL).")
 

@@ -65,3 +65,6 @@ _.fetch  # grading.archive._fetcher: weasyprint.urls.URLFetcher.fetch
 _.compress_type  # zipfile.ZipInfo
 _.external_attr  # zipfile.ZipInfo
 _.create_system  # zipfile.ZipInfo
+
+# TASKS_BACKEND=rq: django-rq's rqworker command makes the worker named by RQ["WORKER_CLASS"].
+_.Worker  # core.tasks_rq.Worker: settings.RQ

@@ -1,5 +1,6 @@
 """The Redis-backed tasks backend (``TASKS_BACKEND=rq``): django-tasks-rq, made to keep the
-database backend's promise that a task enqueued in a transaction exists only if it commits.
+database backend's promise that a task enqueued in a transaction exists only if it commits,
+and the worker that runs its jobs (``manage.py rqworker default``).
 
 The services enqueue inside their transactions (a snapshot's analysis with the snapshot,
 a decision's mail with the decision): with ``django_tasks_db`` the task row commits with
@@ -9,7 +10,14 @@ reads are committed, or run it for rows that were rolled back. This backend hold
 until the transaction commits (``transaction.on_commit``) and drops it on a rollback; the
 result it returns carries the id the job will have. Outside a transaction it pushes at
 once. What it cannot keep: a web process killed between the commit and the push loses
-that task (docs/OPERATIONS.md, "Background work on other machines").
+that task (docs/OPERATIONS.md, "More than one machine").
+
+The worker runs each job in its own process, as ``db_worker`` does, rather than in a child
+forked per job (RQ's default): a fresh child imports the analysis and loads the face models
+again for every snapshot (about 140 ms a job against the 25 ms of the analysis itself,
+BENCHMARKS.md, "Two web nodes and two workers (issue 12)"). RQ still ends a job that runs
+past its timeout (SIGALRM). The database connection is treated as a request's is: closed
+before and after a job when it is broken or past ``CONN_MAX_AGE``.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from functools import partial
 from typing import Any
 
 import django_rq
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django_rq.queues import get_result_ttl
 from django_tasks.base import TASK_MAX_PRIORITY, Task, TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
@@ -26,6 +34,9 @@ from django_tasks.utils import get_random_id
 from django_tasks_rq import Job, RQBackend
 from django_tasks_rq.backend import failed_callback, success_callback
 from rq.job import Callback, JobStatus
+from rq.job import Job as RQJob
+from rq.queue import Queue
+from rq.worker import SimpleWorker
 
 
 class CommitRQBackend(RQBackend):
@@ -73,3 +84,14 @@ class CommitRQBackend(RQBackend):
             job = queue.schedule_job(job, task.run_after)
         object.__setattr__(result, "enqueued_at", job.enqueued_at)
         task_enqueued.send(type(self), task_result=result)
+
+
+class Worker(SimpleWorker):
+    """RQ's worker that runs each job in its own process, the models staying loaded."""
+
+    def execute_job(self, job: RQJob, queue: Queue) -> None:
+        close_old_connections()
+        try:
+            super().execute_job(job, queue)
+        finally:
+            close_old_connections()

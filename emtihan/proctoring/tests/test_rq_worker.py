@@ -143,7 +143,7 @@ def test_tasks_backend_rq_configures_django_rq_from_redis_url():
     code = (
         "from django.conf import settings as s\n"
         "print(s.TASKS['default']['BACKEND'], s.RQ_QUEUES['default']['URL'],"
-        " s.RQ['JOB_CLASS'], 'django_rq' in s.INSTALLED_APPS)\n"
+        " s.RQ['JOB_CLASS'], s.RQ['WORKER_CLASS'], 'django_rq' in s.INSTALLED_APPS)\n"
     )
     run = subprocess.run(
         [sys.executable, "-c", code],
@@ -162,5 +162,6 @@ def test_tasks_backend_rq_configures_django_rq_from_redis_url():
         BACKEND,
         "redis://queue.example:6379/3",
         "django_tasks_rq.Job",
+        "emtihan.core.tasks_rq.Worker",
         "True",
     ]
