@@ -34,6 +34,7 @@ _.data_type  # core.spreadsheets: openpyxl cells (text stays text)
 _.quotePrefix  # core.spreadsheets: openpyxl cells (text stays text)
 _.StartElementHandler  # university.importing.read: expat calls it for each element
 _.label_from_instance  # exams.forms assignment choice fields: Django's ModelChoiceField
+_.Argon2idPasswordHasher  # accounts.hashers: Django loads it by name from PASSWORD_HASHERS
 
 # Called only by tests today: the server's HTML of a cleaned written answer, sanitised
 # again; test_content.py checks cleaning through it. The grading pages will show written

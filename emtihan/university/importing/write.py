@@ -54,9 +54,9 @@ from .records import (
 def hash_passwords(student_ids: list[str], progress: Progress) -> dict[str, str]:
     """Each new student's initial password (their student ID), hashed.
 
-    PBKDF2 is slow on purpose (~0.3 s each) and hashlib releases the GIL while it runs,
-    so threads use every core; this runs before the write transaction so the database is
-    not locked while it does.
+    Hashing is slow on purpose (argon2id, ~20 ms of CPU each: accounts/hashers.py) and
+    runs without the GIL on the hasher's checking threads, which these threads keep busy;
+    this runs before the write transaction so the database is not locked while it does.
     """
     hashed: dict[str, str] = {}
     total = len(student_ids)
