@@ -352,6 +352,7 @@ async def main_async(args: argparse.Namespace) -> None:
     targets = {"emtihan": emtihan, "floor": floor}
     order = [targets[name] for name in args.only] if args.only else [emtihan, floor]
     print(
+        f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}: "
         f"{len(students)} connections, closed loop, {args.seconds:g} s per phase after "
         f"{args.warmup:g} s of warm-up, {args.rounds} round(s) of {'/'.join(t.name for t in order)}; "
         f"body {body} bytes, request {len(sample)} bytes; "

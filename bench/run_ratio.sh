@@ -28,7 +28,7 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 
-echo "== $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); server: $(ps -o args= -p "$SERVER" | sed -E 's#[^ ]*/##g')"
+echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); server: $(ps -o args= -p "$SERVER" | sed -E 's#[^ ]*/##g')"
 flock /tmp/emtihan-bench.lock "$PY" bench/ratio.py --emtihan "$URL" \
   --floor "http://127.0.0.1:$FLOOR_PORT" --exam "$EXAM" --rounds "$ROUNDS" \
   --seconds "$SECONDS_PER_PHASE" --warmup "${WARMUP:-3}" --concurrency "$CONCURRENCY" \
