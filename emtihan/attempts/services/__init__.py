@@ -3,12 +3,14 @@ decisions and picture uploads (docs/EXAM-SITTING.md is the contract).
 
 Hot paths (draft save, heartbeat) are built for thousands of students saving every few
 seconds: one read of the attempt, one conditional UPDATE, no transaction, no lock, no
-audit entry. The invariants are kept by the shape of the writes rather than by locks:
+audit entry (a steady draft save: the UPDATE alone, checking the attempt in the same
+statement). The invariants are kept by the shape of the writes rather than by locks:
 
-- a draft save is ``UPDATE answer ... WHERE draft_version = base AND locked = false``:
-  a stale base matches no row (then one read tells a retry, a stale base and a closed
-  attempt apart), and the time-out lock sets ``locked`` under a row lock, so a save
-  racing it either lands before the final version is taken or is refused;
+- a draft save is ``UPDATE answer ... WHERE draft_version = base AND locked = false``
+  (steady state: ``AND EXISTS (the student's own attempt, in progress, before its
+  deadline)``): a stale base matches no row (then one read tells a retry, a stale base
+  and a closed attempt apart), and the time-out lock sets ``locked`` under a row lock, so
+  a save racing it either lands before the final version is taken or is refused;
 - presence is ``UPDATE attempt ... WHERE last_seen_at = <the value read>``: two requests
   that saw the same gap cannot both add it to the absence.
 

@@ -1,25 +1,36 @@
-"""Draft saves (the hot path: one read, one conditional UPDATE) and sends (an immutable,
-numbered ``AnswerVersion`` with its receipt)."""
+"""Draft saves (the hot path: one conditional UPDATE that also checks the attempt) and
+sends (an immutable, numbered ``AnswerVersion`` with its receipt)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
-from emtihan.core.errors import ValidationFailed
+from emtihan.core.errors import DomainError, ValidationFailed
 from emtihan.exams.models import QuestionKind
+from emtihan.policy.accounts import is_person
+from emtihan.university.models import Student
 
 from .. import content as answer_content
-from ..models import REQUEST_KEY_MAX_LENGTH, Answer, AnswerVersion, Attempt, AttemptStatus, Picture
+from ..models import (
+    PRESENCE_WRITE_SECONDS,
+    REQUEST_KEY_MAX_LENGTH,
+    Answer,
+    AnswerVersion,
+    Attempt,
+    AttemptStatus,
+    Picture,
+)
 from ..selectors import answer_state, receipt_of
-from .presence import attempt_for_write
+from .presence import attempt_for_write, touch
 from .rules import (
     ERR_BASE_VERSION,
     ERR_KEY,
@@ -29,6 +40,7 @@ from .rules import (
     Receipt,
     SaveResult,
     StaleVersion,
+    attempt_of,
     closed_error,
 )
 
@@ -45,25 +57,55 @@ def answer_save(
     key: str,
     now: dt.datetime | None = None,
 ) -> SaveResult:
-    """Autosave a draft (docs/EXAM-SITTING.md). Steady state: one read of the attempt and
-    one conditional UPDATE of the answer, plus a presence write at most every 20 s."""
+    """Autosave a draft (docs/EXAM-SITTING.md). Steady state: one conditional UPDATE of
+    the answer that checks the attempt in the same statement, plus a presence write (and
+    its read of the attempt) at most every 20 s."""
     now = now or timezone.now()
     stored_key = "d:" + _check_key(key)
     _check_base(base_version)
-    attempt = attempt_for_write(attempt_id=attempt_id, student_user=student_user, now=now)
-    clean = _clean(attempt, question_id=question_id, content=content)
+    # The seed of the known layout a checked UPDATE ran with and matched no row.
+    tried_seed = None
+    known = _layouts.get((attempt_id, student_user.pk)) if is_person(student_user) else None
+    clean = _clean_known(known, attempt_id, question_id=question_id, content=content)
+    if known is not None and clean is not None:
+        seed = known[0]
+        last_seen_at = _draft_update_checked(
+            attempt_id=attempt_id,
+            student_user=student_user,
+            seed=seed,
+            question_id=question_id,
+            clean=clean,
+            base_version=base_version,
+            stored_key=stored_key,
+            now=now,
+        )
+        if last_seen_at is not None:
+            if (now - last_seen_at).total_seconds() >= PRESENCE_WRITE_SECONDS:
+                touch(attempt_of(attempt_id=attempt_id, student_user=student_user), now)
+            return SaveResult(draft_version=base_version + 1, saved_at=now, server_time=now)
+        tried_seed = seed
 
-    updated = Answer.objects.filter(
-        attempt_id=attempt.pk, question_id=question_id, draft_version=base_version, locked=False
-    ).update(
-        draft=clean.content,
-        draft_digest=clean.digest,
-        draft_version=base_version + 1,
-        draft_saved_at=now,
-        last_request_key=stored_key,
-    )
-    if updated:
-        return SaveResult(draft_version=base_version + 1, saved_at=now, server_time=now)
+    attempt = attempt_for_write(attempt_id=attempt_id, student_user=student_user, now=now)
+    _remember_layout(attempt, student_user)
+    clean = _clean(attempt.pk, attempt.layout, question_id=question_id, content=content)
+    # The checked UPDATE above already found no row to change if it ran for this attempt
+    # and the attempt is open: the answer's side (its version, its lock, no row yet) did
+    # not match, as the UPDATE below would find.
+    if tried_seed != attempt.seed:
+        updated = Answer.objects.filter(
+            attempt_id=attempt.pk,
+            question_id=question_id,
+            draft_version=base_version,
+            locked=False,
+        ).update(
+            draft=clean.content,
+            draft_digest=clean.digest,
+            draft_version=base_version + 1,
+            draft_saved_at=now,
+            last_request_key=stored_key,
+        )
+        if updated:
+            return SaveResult(draft_version=base_version + 1, saved_at=now, server_time=now)
 
     # Nothing matched: a first save, a retry of an accepted save, a stale base, or the
     # attempt was locked between our read and our write. One read tells them apart.
@@ -89,6 +131,105 @@ def answer_save(
     if answer is not None and answer.locked:
         raise closed_error(attempt.pk)
     raise StaleVersion(_(ERR_STALE), current=answer_state(answer, question_id=question_id))
+
+
+# The layouts of the attempts this process has saved drafts for, by (attempt, the
+# student's user): with one, a draft save checks its content without reading the attempt.
+# A layout never changes after the start; the seed it was made from is checked by the
+# save's own UPDATE, so an entry can only ever apply to the attempt it was read from.
+# Emptied when full (a few KB each).
+_layouts: dict[tuple[int, int], tuple[int, list[dict[str, Any]]]] = {}
+LAYOUTS_KEPT = 10_000
+
+
+def _remember_layout(attempt: Attempt, student_user: User) -> None:
+    if len(_layouts) >= LAYOUTS_KEPT:
+        _layouts.clear()
+    _layouts[(attempt.pk, student_user.pk)] = (attempt.seed, attempt.layout)
+
+
+def _clean_known(
+    known: tuple[int, list[dict[str, Any]]] | None,
+    attempt_id: int,
+    *,
+    question_id: int,
+    content: Any,
+) -> answer_content.CleanContent | None:
+    """The content checked against a known layout; None without one, or when the full
+    path has to refuse the request (after the checks that come first there, e.g. a 410)."""
+    if known is None:
+        return None
+    try:
+        return _clean(attempt_id, known[1], question_id=question_id, content=content)
+    except DomainError:
+        return None
+
+
+def _draft_update_checked(
+    *,
+    attempt_id: int,
+    student_user: User,
+    seed: int,
+    question_id: int,
+    clean: answer_content.CleanContent,
+    base_version: int,
+    stored_key: str,
+    now: dt.datetime,
+) -> dt.datetime | None:
+    """The steady-state draft save as one statement: the conditional UPDATE of the answer
+    (the same conditions as the full path's) that also checks what the full path reads the
+    attempt for: it is the student's own, in progress, before its deadline, and the one
+    the layout was read from. Returns the attempt's ``last_seen_at`` (for the presence
+    write), or None when no row matched and the full path has to say why.
+
+    Raw SQL because the ORM has no UPDATE ... RETURNING; the subqueries keep to what both
+    PostgreSQL and SQLite (3.35+) accept in an UPDATE and its RETURNING.
+    """
+    answer, attempt, student = (m._meta.db_table for m in (Answer, Attempt, Student))
+    fields = [cast(Field, Answer._meta.get_field(name)) for name in _DRAFT_COLUMNS]
+    values = [clean.content, clean.digest, base_version + 1, now, stored_key]
+    assignments = ", ".join(f"{field.column} = %s" for field in fields)
+    # Names from the models, every value a parameter.
+    sql = (
+        f"UPDATE {answer} SET {assignments}"  # noqa: S608
+        " WHERE attempt_id = %s AND question_id = %s AND draft_version = %s AND locked = %s"
+        f" AND EXISTS (SELECT 1 FROM {attempt} t INNER JOIN {student} s ON s.id = t.student_id"
+        f" WHERE t.id = {answer}.attempt_id AND s.user_id = %s AND t.status = %s"
+        " AND t.deadline > %s AND t.seed = %s)"
+        f" RETURNING (SELECT t.last_seen_at FROM {attempt} t WHERE t.id = {answer}.attempt_id)"
+    )
+    deadline = Attempt._meta.get_field("deadline")
+    params = [
+        *(
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, values, strict=True)
+        ),
+        attempt_id,
+        question_id,
+        base_version,
+        False,
+        student_user.pk,
+        AttemptStatus.IN_PROGRESS.value,
+        deadline.get_db_prep_value(now, connection),
+        seed,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return _datetime_from_db(cast(Field, Attempt._meta.get_field("last_seen_at")), row[0])
+
+
+_DRAFT_COLUMNS = ("draft", "draft_digest", "draft_version", "draft_saved_at", "last_request_key")
+
+
+def _datetime_from_db(field: Field, value: Any) -> dt.datetime:
+    """A column read by raw SQL, converted as the ORM converts it (SQLite returns text)."""
+    column = field.get_col(field.model._meta.db_table)
+    for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
 
 
 def _answer_insert(attempt: Attempt, *, question_id: int, **fields: Any) -> Answer:
@@ -126,7 +267,7 @@ def answer_send(
     stored_key = "s:" + _check_key(key)
     _check_base(base_version)
     attempt = attempt_for_write(attempt_id=attempt_id, student_user=student_user, now=now)
-    clean = _clean(attempt, question_id=question_id, content=content)
+    clean = _clean(attempt.pk, attempt.layout, question_id=question_id, content=content)
     if base_version == 0:
         _answer_ensure(attempt, question_id=question_id)
 
@@ -201,24 +342,26 @@ def _sent_result(answer: Answer, now: dt.datetime) -> SaveResult:
     )
 
 
-def _clean(attempt: Attempt, *, question_id: int, content: Any) -> answer_content.CleanContent:
-    entry = next((e for e in attempt.layout if e.get("q") == question_id), None)
+def _clean(
+    attempt_id: int, layout: list[dict[str, Any]], *, question_id: int, content: Any
+) -> answer_content.CleanContent:
+    entry = next((e for e in layout if e.get("q") == question_id), None)
     if entry is None:
         raise NotFoundError(_(ERR_QUESTION_NOT_FOUND))
     kind = entry.get("kind", "")
     allowed_pictures: set[int] = set()
     if kind == QuestionKind.WRITTEN:
-        wanted = answer_content.picture_ids_in(content, attempt_id=attempt.pk)
+        wanted = answer_content.picture_ids_in(content, attempt_id=attempt_id)
         if wanted:  # one query, only for answers that hold pictures
             allowed_pictures = set(
-                Picture.objects.filter(attempt_id=attempt.pk, pk__in=wanted).values_list(
+                Picture.objects.filter(attempt_id=attempt_id, pk__in=wanted).values_list(
                     "pk", flat=True
                 )
             )
 
     def is_our_picture(src: str) -> bool:
         ref = answer_content.picture_ref(src)
-        return ref is not None and ref[0] == attempt.pk and ref[1] in allowed_pictures
+        return ref is not None and ref[0] == attempt_id and ref[1] in allowed_pictures
 
     return answer_content.clean_content(
         kind=kind,

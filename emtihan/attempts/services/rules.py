@@ -70,6 +70,7 @@ HOT_FIELDS = (
     "student_id",
     "status",
     "deadline",
+    "seed",
     "layout",
     "last_seen_at",
     "absence_seconds",

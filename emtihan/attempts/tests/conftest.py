@@ -18,6 +18,7 @@ from django.utils import timezone
 from emtihan.accounts.models import Role, User
 from emtihan.attempts import services
 from emtihan.attempts.models import Attempt
+from emtihan.attempts.services import answers
 from emtihan.conftest import make_user
 from emtihan.examforms.models import ChoiceStatus, ExamForm, ExamFormChoice, Platform
 from emtihan.exams import assignments
@@ -126,6 +127,14 @@ class Sitting:
     def reload(self) -> Attempt:
         self.attempt.refresh_from_db()
         return self.attempt
+
+
+@pytest.fixture(autouse=True)
+def _forget_known_layouts():
+    """Each test starts with no layouts known to this process (the draft save's steady
+    state, services/answers.py): ids start again in each test's database, and a layout
+    from an earlier test would cost a query-count test its first steady save."""
+    answers._layouts.clear()
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ COMMIT, which Django logs as queries on SQLite and PostgreSQL alike, instead of 
 savepoints of a test-case transaction). The counts are the same on both databases.
 
 What the counts are made of (docs/EXAM-SITTING.md, "Hot paths"): every request reads the
-session and the user (2). A draft save then reads the attempt and makes one conditional
-UPDATE (4), plus the presence write at most every 20 s (5). A send locks the answer,
+session and the user (2). A draft save then makes one conditional UPDATE that checks the
+attempt in the same statement (3; the first save of an attempt in a process reads the
+attempt and its layout instead), plus the attempt's read and the presence write at most
+every 20 s (5). A send locks the answer,
 inserts the version, updates the answer and appends the audit entry (the audit's own
 savepoint and head-row lock) in one transaction. The exam's audit chain is opened before
 measuring, as creating the exam through ``exams.services`` does in production, so
