@@ -24,7 +24,7 @@
 # limit (`ulimit -n`, inherited by the server, the workers and the generator) to
 # NOFILE (default 65536, or the hard limit if lower) and refuses to run with fewer than
 # STUDENTS + 1024. The listen backlog is the server's (_server.sh: 4096), capped by
-# net.core.somaxconn; both are printed.
+# net.core.somaxconn (4096 here); the run prints the listening socket's (ss's Send-Q).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STUDENTS=${1:-5000}
@@ -57,8 +57,15 @@ fi
 RUN_STUDENTS=$STUDENTS
 STUDENTS=$((STUDENTS + LOGINS))
 export MEDIA_ROOT=${MEDIA_ROOT:-$(mktemp -d /tmp/emtihan-load5k-media.XXXXXX)}
+# BENCH_LOCK=/tmp/emtihan-bench.lock: the set-up (5,000 accounts and sessions take minutes)
+# runs outside the lock at the lowest priority, so it hardly disturbs another
+# benchmark's measurement; the lock is taken for the measured run only.
+[ -n "${BENCH_LOCK:-}" ] && renice -n 19 -p $$ >/dev/null
 source bench/_server.sh
 STUDENTS=$RUN_STUDENTS
+if [ -n "${BENCH_LOCK:-}" ]; then
+  renice -n 0 -p $$ "$SERVER" $(pgrep -P "$SERVER") >/dev/null
+fi
 
 workers=()
 worker_pids=()
@@ -81,9 +88,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+lock=()
+[ -n "${BENCH_LOCK:-}" ] && lock=(flock "$BENCH_LOCK")
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "== server: ${SERVER_KIND:-gunicorn $WORKERS x $THREADS threads, keep-alive ${KEEPALIVE}s}; ulimit -n $(ulimit -n), backlog 4096 (somaxconn $somaxconn); task workers: ${TASK_WORKERS} (${TASKS_BACKEND:-database}) with snapshots $SNAPSHOTS"
-"$PY" bench/load_async.py run --url "$URL" --exam "$EXAM" --students "$STUDENTS" \
+echo "== server: $(tr '\0' ' ' <"/proc/$SERVER/cmdline" | cut -c1-200); ulimit -n $(ulimit -n), listen backlog $(ss -ltnH "sport = :$PORT" | awk '{print $3}' | head -1) (somaxconn $somaxconn); task workers: ${TASK_WORKERS} (${TASKS_BACKEND:-database}) with snapshots $SNAPSHOTS"
+"${lock[@]}" "$PY" bench/load_async.py run --url "$URL" --exam "$EXAM" --students "$STUDENTS" \
   --duration "$DURATION" --ramp "$RAMP" --snapshots "$SNAPSHOTS" --spike "$SPIKE" \
   --spike-window "$SPIKE_WINDOW" --logins-per-s "$LOGINS_PER_S" --processes "$PROCESSES" \
   --server-pid "$SERVER" "${worker_pids[@]}" --db "$BENCH_DB"
