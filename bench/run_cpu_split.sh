@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Where the CPU goes under the sitting load: CPU seconds of gunicorn (all its processes),
+# Where the CPU goes under the sitting load: CPU seconds of the server (all its processes),
 # of the PostgreSQL backends serving emtihan_bench and of the load generator, during one
 # run of bench/load_sitting.py (read from /proc before and after).
 #
@@ -13,20 +13,21 @@ DURATION=${2:-60}
 RAMP=${3:-20}
 source bench/_server.sh
 
-ticks() { # utime+stime of the processes whose command line matches $1, in clock ticks
-  local total=0 pid
-  for pid in $(pgrep -f "$1"); do
+ticks() { # utime+stime of the processes (pids, or a pattern of their command line), in ticks
+  local total=0 pid pids=$1
+  [[ $pids =~ ^[0-9\ ]+$ ]] || pids=$(pgrep -f "$1")
+  for pid in $pids; do
     total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
   done
   echo "$total"
 }
 hz=$(getconf CLK_TCK)
-server0=$(ticks "gunicorn emtihan.wsgi")
-db0=$(ticks "postgres: .*emtihan_bench")
+server0=$(ticks "$(server_pids)")
+db0=$(ticks "postgres: .*$BENCH_DB ")
 client=$( { /usr/bin/time -f "%U %S" "$PY" bench/load_sitting.py run --url "$URL" --exam "$EXAM" \
   --students "$STUDENTS" --duration "$DURATION" --ramp "$RAMP" >/tmp/emtihan-cpu-split.txt; } 2>&1 | tail -1)
-server1=$(ticks "gunicorn emtihan.wsgi")
-db1=$(ticks "postgres: .*emtihan_bench")
+server1=$(ticks "$(server_pids)")
+db1=$(ticks "postgres: .*$BENCH_DB ")
 cat /tmp/emtihan-cpu-split.txt
 requests=$(awk '$2 ~ /^[0-9]+$/ && $1 != "endpoint" {n += $2} END {print n}' /tmp/emtihan-cpu-split.txt)
 awk -v s=$((server1 - server0)) -v d=$((db1 - db0)) -v hz="$hz" -v c="$client" -v n="$requests" 'BEGIN {

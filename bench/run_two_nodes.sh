@@ -122,7 +122,7 @@ until=$(($(date +%s) + RAMP + DURATION))
   --students "$SNAPSHOT_STUDENTS" --every "$SNAPSHOT_EVERY" --until "$until" >"$RUN/snapshots.txt" &
 SNAPSHOTS=$!
 
-echo "== $STUDENTS students through nginx :$PROXY_PORT -> web :$PORT_A, :$PORT_B (gunicorn $WORKERS x $THREADS threads each); $SNAPSHOT_STUDENTS of them send a snapshot every ${SNAPSHOT_EVERY}s; 2 rq workers; ramp ${RAMP}s, then ${DURATION}s; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== $STUDENTS students through nginx :$PROXY_PORT -> web :$PORT_A, :$PORT_B ($SERVER_KIND $WORKERS x $THREADS threads each); $SNAPSHOT_STUDENTS of them send a snapshot every ${SNAPSHOT_EVERY}s; 2 rq workers; ramp ${RAMP}s, then ${DURATION}s; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 "$PY" bench/load_sitting.py run --url "$PROXY" --exam "$EXAM" --students "$STUDENTS" \
   --duration "$DURATION" --ramp "$RAMP" --server-pid "$SERVER" --server-pid "$SERVER_B" \
   --processes "${PROCESSES:-1}"

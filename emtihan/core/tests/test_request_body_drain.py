@@ -1,8 +1,10 @@
 """RequestBodyDrainMiddleware: a body the view did not read is read before the response.
 
-The unit tests check the middleware on a WSGI request; the last test runs the production
-server shape (gunicorn's threaded worker, one thread) and shows why it matters: after a
-request whose body arrived late and went unread, the server must still answer others.
+The unit tests check the middleware on a WSGI request; the last tests run the production
+servers and show why it matters. Gunicorn's threaded worker with one thread: after a
+request whose body arrived late and went unread, it must still answer others. Granian
+(its HTTP layer in Rust never gives a Python thread an idle connection): after such a
+request the connection must stay open for the next one, as a browser keeps it.
 """
 
 from __future__ import annotations
@@ -187,3 +189,68 @@ def test_gunicorn_answers_others_after_an_unread_late_body(gunicorn_one_thread):
         second.close()
     assert head.startswith(b"HTTP/1.1 403")
     assert time.monotonic() - started < 5
+
+
+@pytest.fixture
+def granian_one_thread(tmp_path):
+    """granian's WSGI interface with one worker of one blocking thread, on a Unix socket."""
+    address = tmp_path / "granian.sock"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "emtihan.settings_test"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "emtihan.wsgi:application",
+            "--uds",
+            str(address),
+            "--workers",
+            "1",
+            "--blocking-threads",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "granian exited"
+            assert time.monotonic() < deadline, "granian did not start within 60 s"
+            try:
+                probe = socket.socket(socket.AF_UNIX)
+                probe.connect(str(address))
+                probe.sendall(_post_headers(0))
+                probe.settimeout(60)
+                assert _read_response(probe).startswith(b"HTTP/1.1 403")
+                probe.close()
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                time.sleep(0.1)
+        yield address
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_granian_keeps_the_connection_after_an_unread_late_body(granian_one_thread):
+    # The headers, then the body in a later packet; the CSRF check refuses the POST and
+    # never reads it. Without the middleware granian answers at once and closes the
+    # connection when the body comes: the page's next request would find it closed.
+    conn = socket.socket(socket.AF_UNIX)
+    conn.connect(str(granian_one_thread))
+    conn.settimeout(10)
+    try:
+        conn.sendall(_post_headers(2))
+        time.sleep(0.2)
+        conn.sendall(b"{}")
+        assert _read_response(conn).startswith(b"HTTP/1.1 403")
+        time.sleep(0.3)
+        conn.sendall(_post_headers(2) + b"{}")
+        assert _read_response(conn).startswith(b"HTTP/1.1 403")
+    finally:
+        conn.close()
