@@ -39,6 +39,8 @@ PY=${PY:-.venv/bin/python}
 URL="http://127.0.0.1:$PORT"
 export DATABASE_URL="$PGURL/$BENCH_DB" DJANGO_SETTINGS_MODULE=emtihan.settings
 export ALLOWED_HOSTS=127.0.0.1,localhost DB_CONN_MAX_AGE=600 LOG_LEVEL=WARNING
+# Prepared statements, as OPERATIONS.md recommends (DB_PREPARE_THRESHOLD= turns them off).
+export DB_PREPARE_THRESHOLD=${DB_PREPARE_THRESHOLD-5}
 # emtihan refuses to start with DEBUG off and no key of its own: a fresh one per run.
 SECRET_KEY=${SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')}
 export SECRET_KEY

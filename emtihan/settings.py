@@ -148,6 +148,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # DB_PREPARE_THRESHOLD=N: server-side parameter binding, and psycopg prepares a query
+    # on the server once it has run N times on a connection (5 is recommended: about a
+    # third less PostgreSQL CPU per exam request; not behind a pooler in transaction mode).
+    # DB_POOL_SIZE=N: Django's psycopg connection pool, at most N connections per web
+    # process, instead of one persistent connection per thread (DB_CONN_MAX_AGE); it
+    # saved nothing here. Both off by default (docs/OPERATIONS.md, "Production shape";
+    # docs/BENCHMARKS.md, "CPU per request: what paid").
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if envint("DB_POOL_SIZE", 0):
+        _db_options["pool"] = {
+            "min_size": envint("DB_POOL_MIN_SIZE", 2),
+            "max_size": envint("DB_POOL_SIZE", 0),
+            "timeout": envint("DB_POOL_TIMEOUT", 10),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django requires 0
+    if envstr("DB_PREPARE_THRESHOLD", ""):
+        _db_options["server_side_binding"] = True
+        _db_options["prepare_threshold"] = envint("DB_PREPARE_THRESHOLD", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
