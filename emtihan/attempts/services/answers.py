@@ -87,7 +87,7 @@ def answer_save(
 
     attempt = attempt_for_write(attempt_id=attempt_id, student_user=student_user, now=now)
     _remember_layout(attempt, student_user)
-    clean = _clean(attempt.pk, attempt.layout, question_id=question_id, content=content)
+    clean = _clean(attempt.pk, _shape_of(attempt.layout, question_id), content=content)
     # The checked UPDATE above already found no row to change if it ran for this attempt
     # and the attempt is open: the answer's side (its version, its lock, no row yet) did
     # not match, as the UPDATE below would find.
@@ -133,23 +133,46 @@ def answer_save(
     raise StaleVersion(_(ERR_STALE), current=answer_state(answer, question_id=question_id))
 
 
+# A question as the content check needs it: its kind and its option ids in the student's
+# order (a multiple choice is stored in that order).
+Shape = tuple[str, tuple[str, ...]]
+
 # The layouts of the attempts this process has saved drafts for, by (attempt, the
-# student's user): with one, a draft save checks its content without reading the attempt.
-# A layout never changes after the start; the seed it was made from is checked by the
-# save's own UPDATE, so an entry can only ever apply to the attempt it was read from.
-# Emptied when full (a few KB each).
-_layouts: dict[tuple[int, int], tuple[int, list[dict[str, Any]]]] = {}
-LAYOUTS_KEPT = 10_000
+# student's user), as {question id: Shape}: with one, a draft save checks its content
+# without reading the attempt. A layout never changes after the start; the seed it was
+# made from is checked by the save's own UPDATE, so an entry can only ever apply to the
+# attempt it was read from. Each distinct shape is kept once (there are few: the
+# questions times their option orders), and everything is dropped past QUESTIONS_KEPT
+# questions (about 100 bytes each: 25 MB at most, 5,000 sittings of 50 questions).
+_layouts: dict[tuple[int, int], tuple[int, dict[int, Shape]]] = {}
+_shapes: dict[Shape, Shape] = {}
+_kept = {"questions": 0}
+QUESTIONS_KEPT = 250_000
+
+
+def _shape(entry: dict[str, Any]) -> Shape:
+    return (str(entry.get("kind", "")), tuple(str(o) for o in entry.get("options") or []))
+
+
+def _shape_of(layout: list[dict[str, Any]], question_id: int) -> Shape | None:
+    return next((_shape(e) for e in layout if e.get("q") == question_id), None)
 
 
 def _remember_layout(attempt: Attempt, student_user: User) -> None:
-    if len(_layouts) >= LAYOUTS_KEPT:
+    if _kept["questions"] + len(attempt.layout) > QUESTIONS_KEPT:
         _layouts.clear()
-    _layouts[(attempt.pk, student_user.pk)] = (attempt.seed, attempt.layout)
+        _shapes.clear()
+        _kept["questions"] = 0
+    shapes = {}
+    for entry in attempt.layout:
+        shape = _shape(entry)
+        shapes[int(entry.get("q", 0))] = _shapes.setdefault(shape, shape)
+    _layouts[(attempt.pk, student_user.pk)] = (attempt.seed, shapes)
+    _kept["questions"] += len(shapes)
 
 
 def _clean_known(
-    known: tuple[int, list[dict[str, Any]]] | None,
+    known: tuple[int, dict[int, Shape]] | None,
     attempt_id: int,
     *,
     question_id: int,
@@ -157,10 +180,11 @@ def _clean_known(
 ) -> answer_content.CleanContent | None:
     """The content checked against a known layout; None without one, or when the full
     path has to refuse the request (after the checks that come first there, e.g. a 410)."""
-    if known is None:
+    shape = known[1].get(question_id) if known is not None else None
+    if shape is None:
         return None
     try:
-        return _clean(attempt_id, known[1], question_id=question_id, content=content)
+        return _clean(attempt_id, shape, content=content)
     except DomainError:
         return None
 
@@ -267,7 +291,7 @@ def answer_send(
     stored_key = "s:" + _check_key(key)
     _check_base(base_version)
     attempt = attempt_for_write(attempt_id=attempt_id, student_user=student_user, now=now)
-    clean = _clean(attempt.pk, attempt.layout, question_id=question_id, content=content)
+    clean = _clean(attempt.pk, _shape_of(attempt.layout, question_id), content=content)
     if base_version == 0:
         _answer_ensure(attempt, question_id=question_id)
 
@@ -342,13 +366,10 @@ def _sent_result(answer: Answer, now: dt.datetime) -> SaveResult:
     )
 
 
-def _clean(
-    attempt_id: int, layout: list[dict[str, Any]], *, question_id: int, content: Any
-) -> answer_content.CleanContent:
-    entry = next((e for e in layout if e.get("q") == question_id), None)
-    if entry is None:
+def _clean(attempt_id: int, shape: Shape | None, *, content: Any) -> answer_content.CleanContent:
+    if shape is None:
         raise NotFoundError(_(ERR_QUESTION_NOT_FOUND))
-    kind = entry.get("kind", "")
+    kind, options = shape
     allowed_pictures: set[int] = set()
     if kind == QuestionKind.WRITTEN:
         wanted = answer_content.picture_ids_in(content, attempt_id=attempt_id)
@@ -366,7 +387,7 @@ def _clean(
     return answer_content.clean_content(
         kind=kind,
         content=content,
-        option_ids=[str(o) for o in entry.get("options") or []],
+        option_ids=options,
         picture_src=is_our_picture,
     )
 

@@ -135,6 +135,8 @@ def _forget_known_layouts():
     state, services/answers.py): ids start again in each test's database, and a layout
     from an earlier test would cost a query-count test its first steady save."""
     answers._layouts.clear()
+    answers._shapes.clear()
+    answers._kept["questions"] = 0
 
 
 @pytest.fixture
