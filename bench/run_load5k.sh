@@ -64,7 +64,10 @@ export MEDIA_ROOT=${MEDIA_ROOT:-$(mktemp -d /tmp/emtihan-load5k-media.XXXXXX)}
 source bench/_server.sh
 STUDENTS=$RUN_STUDENTS
 if [ -n "${BENCH_LOCK:-}" ]; then
-  renice -n 0 -p $$ "$SERVER" $(pgrep -P "$SERVER") >/dev/null
+  # every thread of the server's processes (granian's runtime threads are made at start)
+  for pid in $$ $(server_pids 2>/dev/null || echo "$SERVER" "$(pgrep -d ' ' -P "$SERVER")"); do
+    for task in /proc/"$pid"/task/*; do renice -n 0 -p "${task##*/}" >/dev/null || true; done
+  done
 fi
 
 workers=()
