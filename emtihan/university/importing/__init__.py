@@ -10,7 +10,7 @@ Three phases, so that a bad file never leaves half an import behind:
    with what is stored: *created*, *updated*, *unchanged* or *bad*. Read-only, outside any
    transaction, so a web job can report its progress as it goes;
 3. **apply**: only when no row is bad (or with ``partial``): the passwords of new students
-   are hashed first, in threads and outside the transaction (PBKDF2 is slow on purpose),
+   are hashed first, in threads and outside the transaction (argon2id is slow on purpose),
    then everything is written in one ``transaction.atomic()`` with its audit entry.
 
 Rows are keyed by the registry's natural keys, so running the same file twice changes
