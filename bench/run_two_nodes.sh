@@ -12,7 +12,7 @@
 #   e.g. bench/run_two_nodes.sh 600 90 30
 #
 # Environment: see bench/_server.sh (PGURL, WORKERS: server processes per node, default 2,
-# THREADS, KEEPALIVE); BENCH_DB (default emtihan_bench_rq); PROXY_PORT (nginx, 8180),
+# THREADS, KEEPALIVE: default 75 here); BENCH_DB (default emtihan_bench_rq); PROXY_PORT (nginx, 8180),
 # PORT_A/PORT_B (the web nodes, 8181/8182); REDIS (default redis://127.0.0.1:6379/12);
 # SNAPSHOT_STUDENTS (students who send snapshots, default 40), SNAPSHOT_EVERY (s, 20);
 # NGINX (default nginx); KEEP=1 keeps the run's folder (logs, nginx.conf, media).
@@ -28,6 +28,11 @@ SNAPSHOT_STUDENTS=${SNAPSHOT_STUDENTS:-40}
 SNAPSHOT_EVERY=${SNAPSHOT_EVERY:-20}
 NGINX=${NGINX:-nginx}
 export WORKERS=${WORKERS:-2} BENCH_DB=${BENCH_DB:-emtihan_bench_rq}
+# nginx keeps its idle connections to the nodes for 20 s (keepalive_timeout below): the
+# nodes must keep them longer (gunicorn: KEEPALIVE; granian closes one after 30 s), or
+# nginx sends a request on a connection the node is closing (a reset: a PUT is retried on
+# the other node, a POST answered 502).
+export KEEPALIVE=${KEEPALIVE:-75}
 RUN=$(mktemp -d /tmp/emtihan-two-nodes.XXXXXX)
 # What every node and worker shares: the database (_server.sh), Redis for the sessions,
 # the cache and the queue, the media folder and SECRET_KEY (_server.sh makes one).
@@ -85,10 +90,12 @@ http {
   uwsgi_temp_path $RUN/uwsgi;
   scgi_temp_path $RUN/scgi;
   client_max_body_size 30m;
+  client_body_buffer_size 128k;  # a snapshot (40-60 kB) stays in memory
   upstream emtihan {
     server 127.0.0.1:$PORT_A;
     server 127.0.0.1:$PORT_B;
     keepalive 64;
+    keepalive_timeout 20s;
   }
   server {
     listen 127.0.0.1:$PROXY_PORT;

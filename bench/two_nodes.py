@@ -162,7 +162,8 @@ def report(access_log: Path) -> None:
     snapshots_per_node: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     for line in access_log.read_text().splitlines():
-        upstream, status, _time, request = line.split(" ", 3)
+        # "$upstream_addr" lists every node tried, "a, b" when nginx retried on b
+        upstream, status, _time, request = line.replace(", ", ",").split(" ", 3)
         per_node[upstream] += 1
         if "/snapshots" in request:
             snapshots_per_node[upstream] += 1
