@@ -20,7 +20,7 @@ FLOOR_PORT=${FLOOR_PORT:-$((PORT + 1))}
 source bench/_server.sh
 
 "$PY" bench/floor_app.py create
-serve_wsgi "$FLOOR_PORT" floor_app:application &
+FLOOR_POOL=$THREADS serve_wsgi "$FLOOR_PORT" floor_app:application &
 FLOOR=$!
 trap 'kill $SERVER $FLOOR 2>/dev/null; wait $SERVER $FLOOR 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
