@@ -314,7 +314,9 @@ class Client:
             return status, {}
 
     async def login(self, email: str) -> bool:
-        _status, page = await self.request("login_page", "GET", "/accounts/login/")
+        status, page = await self.request("login_page", "GET", "/accounts/login/")
+        if status != 200:  # no form, no CSRF cookie: a browser shows the error, posts nothing
+            return False
         match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         form = urllib.parse.urlencode(
             {
