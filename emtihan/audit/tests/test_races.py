@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.db import connection, transaction
 
 from emtihan.attempts.tests.conftest import make_exam
+from emtihan.attempts.tests.test_races import in_thread
 from emtihan.audit.models import AuditEntry, exam_chain
 from emtihan.audit.services import audit_record, audit_verify
 
@@ -20,22 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
 ]
-
-
-def in_thread(func: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = func()
-        except Exception as exc:  # the test inspects it
-            outcome["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
 
 
 @pytest.fixture
