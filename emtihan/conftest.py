@@ -13,6 +13,7 @@ current period and these people:
 from __future__ import annotations
 
 import datetime as dt
+import os as _os
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,6 +210,26 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     if _PLAYWRIGHT is not None:
         _PLAYWRIGHT.stop()
         _PLAYWRIGHT = None
+
+
+# The Redis database the tests use (flushed keys are their own: prefixed per test).
+TEST_REDIS_URL = _os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def require_redis() -> str:
+    """TEST_REDIS_URL once Redis answers there. Unreachable Redis skips locally and FAILS
+    in CI (CI=true), as a missing Chromium does."""
+    import os
+
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL}; CI must run this test.")
+        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}")
+    return TEST_REDIS_URL
 
 
 def require_chromium() -> str:

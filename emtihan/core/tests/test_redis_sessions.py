@@ -20,8 +20,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from emtihan.conftest import TEST_REDIS_URL, require_redis
+
 REPO = Path(__file__).resolve().parents[3]
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CACHED_DB = "django.contrib.sessions.backends.cached_db"
 
 
@@ -59,14 +60,7 @@ def test_with_redis_url_the_cache_and_sessions_use_redis():
 
 @pytest.fixture
 def redis_sessions(settings):
-    import redis
-
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL}; CI must run this test.")
-        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}")
+    require_redis()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

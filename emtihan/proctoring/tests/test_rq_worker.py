@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django_rq.queues import DjangoRQ
 from django_tasks.base import TaskResultStatus
 
+from emtihan.conftest import TEST_REDIS_URL, require_redis
 from emtihan.proctoring.models import Snapshot
 from emtihan.proctoring.tasks import analyse_snapshot, purge_expired
 
@@ -29,7 +30,6 @@ from .conftest import NOW
 from .media import frame, upload
 
 REPO = Path(__file__).resolve().parents[3]
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BACKEND = "emtihan.core.tasks_rq.CommitRQBackend"
 
 # The worker: the real command, on the test's own queue keys.
@@ -53,14 +53,8 @@ call_command("rqworker", "default", "--burst", verbosity=0)
 def rq_queue(settings):
     """The rq backend on this test's own queue keys; returns the queue."""
     import django_rq
-    import redis
 
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL}; CI must run this test.")
-        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}")
+    require_redis()
     prefix = f"rq:queue:emtihan-test-{uuid.uuid4().hex}:"
     queue_class = type("TestQueue", (DjangoRQ,), {"redis_queue_namespace_prefix": prefix})
     settings.TASKS = {"default": {"BACKEND": BACKEND}}
