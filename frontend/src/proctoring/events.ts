@@ -4,12 +4,25 @@
 // the browser can tell, and the camera lost. Lasting things (hidden, blur, offline) are
 // sent when they end, `at` = when they began, with their duration. Events are batched:
 // sent every 5 s, at most 50 a request, through the upload queue.
+//
+// An offline spell is also kept in localStorage while it lasts (keyed by the attempt): a
+// page left while offline stamps its end there, and the next start() for the attempt
+// (or the page shown again from the back-forward cache) sends it with `page_left`. Not
+// through the queue in pagehide: an IndexedDB write started there may be aborted with the
+// page (journal.ts has the same reason), while a localStorage write is done when it
+// returns.
 import { queueEvents, type BrowserEvent } from "./uploader";
 
 const BATCH = 50;
 const FLUSH_MS = 5000;
 /** How many texts copied inside the page are remembered (compared with pastes). */
 const COPIED_KEPT = 20;
+
+/** An offline spell in localStorage: when it began and, once the page was left, when. */
+interface StoredSpell {
+  at: string;
+  left?: string;
+}
 
 export class EventRecorder {
   private buffer: BrowserEvent[] = [];
@@ -20,6 +33,11 @@ export class EventRecorder {
   private wasFullscreen = false;
   private timer = 0;
   private secondScreenSent = false;
+  private readonly spellKey: string;
+
+  constructor(attempt: number) {
+    this.spellKey = `emtihan-proctoring-offline:${attempt}`;
+  }
 
   start(): void {
     document.addEventListener("visibilitychange", () => this.onVisibility());
@@ -39,15 +57,18 @@ export class EventRecorder {
     document.addEventListener("cut", () => this.remember(), true);
     document.addEventListener("paste", (event) => this.onPaste(event as ClipboardEvent), true);
     window.addEventListener("offline", () => {
-      if (!this.offlineAt) this.offlineAt = new Date();
+      if (!this.offlineAt) this.beginOffline();
     });
     window.addEventListener("online", () => {
       if (!this.offlineAt) return;
       const began = this.offlineAt;
       this.offlineAt = null;
+      this.writeSpell(null);
       this.record("offline", began, Date.now() - began.getTime());
     });
-    if (!navigator.onLine) this.offlineAt = new Date();
+    // A spell the last page of this attempt was left in, before this page's own.
+    this.sendLeftSpell();
+    if (!navigator.onLine) this.beginOffline();
     if (document.hidden) this.hiddenAt = new Date();
     void this.watchScreens();
     this.timer = window.setInterval(() => this.flush(), FLUSH_MS);
@@ -55,11 +76,22 @@ export class EventRecorder {
     window.addEventListener("pagehide", () => {
       this.endHidden();
       if (this.offlineAt) {
-        // Leaving while offline: the spell so far (the next page load starts a new one).
-        this.record("offline", this.offlineAt, Date.now() - this.offlineAt.getTime(), { page_left: true });
+        // Leaving while offline: the spell so far, sent by the next page (which starts a
+        // new one if still offline); through the queue only where localStorage fails.
+        const began = this.offlineAt;
         this.offlineAt = null;
+        const left = new Date();
+        if (!this.writeSpell({ at: began.toISOString(), left: left.toISOString() })) {
+          this.record("offline", began, left.getTime() - began.getTime(), { page_left: true });
+        }
       }
       this.flush();
+    });
+    // Back from the back-forward cache: no new start(), so do what one would.
+    window.addEventListener("pageshow", (event) => {
+      if (!event.persisted) return;
+      this.sendLeftSpell();
+      if (!navigator.onLine && !this.offlineAt) this.beginOffline();
     });
   }
 
@@ -77,6 +109,40 @@ export class EventRecorder {
 
   flush(): void {
     while (this.buffer.length) void queueEvents(this.buffer.splice(0, BATCH));
+  }
+
+  private beginOffline(): void {
+    this.offlineAt = new Date();
+    this.writeSpell({ at: this.offlineAt.toISOString() });
+  }
+
+  /** Queue the spell a page of this attempt was left in. Without an end (the page went
+   * without a pagehide: a crash, the browser killed) its duration is unknown: none sent. */
+  private sendLeftSpell(): void {
+    let spell: StoredSpell | null = null;
+    try {
+      spell = JSON.parse(localStorage.getItem(this.spellKey) ?? "null") as StoredSpell | null;
+    } catch {
+      /* unreadable or disabled: nothing to send */
+    }
+    if (!spell) return;
+    this.writeSpell(null);
+    const at = new Date(spell.at);
+    if (Number.isNaN(at.getTime())) return;
+    const left = spell.left ? new Date(spell.left).getTime() : NaN;
+    this.record("offline", at, Number.isNaN(left) ? undefined : left - at.getTime(), { page_left: true });
+    this.flush();
+  }
+
+  /** Keep (or, with null, forget) the open spell; false where localStorage refuses. */
+  private writeSpell(spell: StoredSpell | null): boolean {
+    try {
+      if (spell) localStorage.setItem(this.spellKey, JSON.stringify(spell));
+      else localStorage.removeItem(this.spellKey);
+      return true;
+    } catch {
+      return false; // private mode, storage full or disabled
+    }
   }
 
   private onVisibility(): void {

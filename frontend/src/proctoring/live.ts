@@ -36,7 +36,7 @@ const QUALITIES = [0.65, 0.5, 0.4];
 
 export class Live {
   readonly uploader: Uploader;
-  readonly events = new EventRecorder();
+  readonly events: EventRecorder;
   private voice: VoiceRecorder;
   /** The camera's video (the face worker, frontend/src/proctoring/face/, watches it). */
   readonly video = h("video", { muted: true, playsInline: true, autoplay: true });
@@ -55,6 +55,7 @@ export class Live {
   constructor(private readonly cfg: LiveConfig) {
     this.uploader = new Uploader(cfg.apiBase, cfg.csrf, cfg.attemptId);
     this.voice = new VoiceRecorder(cfg.workletUrl, cfg.attemptId);
+    this.events = new EventRecorder(cfg.attemptId);
     this.indicator = h(
       "a",
       {
