@@ -185,6 +185,9 @@ class Client:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.spike: tuple[float, float] | None = None  # requests in it get "@spike"
+        # The sitting token, sent on every request and replaced by any answer that carries
+        # a fresh one (the start, each heartbeat), as the exam page does (frontend/src/api.ts).
+        self.attempt_token = ""
 
     async def _connect(self) -> None:
         self.close()
@@ -202,6 +205,8 @@ class Client:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if "csrftoken" in self.cookies:
             lines.append(f"X-CSRFToken: {self.cookies['csrftoken']}")
+        if self.attempt_token:
+            lines.append(f"X-Attempt-Token: {self.attempt_token}")
         lines.append(f"Referer: http://{self.host}:{self.port}/")
         lines.extend(f"{k}: {v}" for k, v in headers.items())
         if method != "GET":
@@ -309,9 +314,12 @@ class Client:
             {"Content-Type": "application/json"}, ok,
         )  # fmt: skip
         try:
-            return status, json.loads(data) if data else {}
+            answer = json.loads(data) if data else {}
         except ValueError:
             return status, {}
+        if status == 200 and isinstance(answer, dict) and answer.get("attempt_token"):
+            self.attempt_token = answer["attempt_token"]
+        return status, answer
 
     async def login(self, email: str) -> bool:
         status, page = await self.request("login_page", "GET", "/accounts/login/")

@@ -4,7 +4,10 @@ C simulated students, one HTTP/1.1 keep-alive connection each, save their writte
 back to back (a closed loop: the next save goes as soon as the answer to the last is read)
 for T seconds against one server, then against the other: a, b, a, b... for R rounds.
 ``a`` is emtihan's real autosave (``PUT /api/v1/attempts/<id>/answers/<q>/draft`` with
-the student's session cookie, the CSRF header and a correct ``base_version`` chain: the
+the student's session cookie, the CSRF header, the sitting token the exam page sends
+(``X-Attempt-Token``, from the start's answer, fetched again before every phase of
+emtihan so it never expires mid-run; ``--auth session`` leaves it out, as the page did
+before it had one) and a correct ``base_version`` chain: the
 version each answer returns is the base of the next save, so every save is a write that
 must answer 200; a 409 is an error); ``b`` is bench/floor_app.py (one upsert of the same
 body through a pool). Both get byte-for-byte the same request but for the path, from the
@@ -68,11 +71,13 @@ class Student:
     question: int = 0
     versions: dict[str, int] = field(default_factory=dict)  # per target
     saves: int = 0
+    token: str = ""  # the sitting token (empty with --auth session)
 
     def headers(self, netloc: str) -> bytes:
+        token = f"X-Attempt-Token: {self.token}\r\n" if self.token else ""
         return (
             f"Host: {netloc}\r\nCookie: sessionid={self.session}; csrftoken={self.csrf}\r\n"
-            f"X-CSRFToken: {self.csrf}\r\nReferer: http://{netloc}/\r\n"
+            f"X-CSRFToken: {self.csrf}\r\n{token}Referer: http://{netloc}/\r\n"
         ).encode()
 
 
@@ -234,9 +239,9 @@ class Generator:
             % (path.encode(), len(body), headers)
         ) + body
 
-    async def start_attempts(self, target: Target, exam: int) -> None:
-        """Each student starts (or resumes) the exam: its attempt, written question and
-        that answer's draft version."""
+    async def start_attempts(self, target: Target, exam: int, *, token: bool = True) -> None:
+        """Each student starts (or resumes) the exam: its attempt, written question,
+        that answer's draft version and (with ``token``) a fresh sitting token."""
         host, port = _host_port(target.url)
 
         async def start(student: Student) -> None:
@@ -254,6 +259,7 @@ class Generator:
             written = next(q for q in state["questions"] if q["kind"] == "written")
             student.attempt, student.question = state["id"], written["id"]
             student.versions[target.name] = written["answer"]["draft_version"]
+            student.token = state["attempt_token"] if token else ""
 
         await asyncio.gather(*(start(s) for s in self.students))
 
@@ -344,7 +350,8 @@ async def main_async(args: argparse.Namespace) -> None:
     )
     floor = Target("floor", args.floor, "/floor/{attempt}/{question}", args.floor_pid)
     generator = Generator(students, content, args.database)
-    await generator.start_attempts(emtihan, args.exam)
+    token = args.auth == "token"
+    await generator.start_attempts(emtihan, args.exam, token=token)
     sample = generator.request(students[0], emtihan, students[0].headers(emtihan.netloc))
     students[0].saves = 0
     body = len(sample.split(b"\r\n\r\n", 1)[1])
@@ -355,13 +362,15 @@ async def main_async(args: argparse.Namespace) -> None:
         f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}: "
         f"{len(students)} connections, closed loop, {args.seconds:g} s per phase after "
         f"{args.warmup:g} s of warm-up, {args.rounds} round(s) of {'/'.join(t.name for t in order)}; "
-        f"body {body} bytes, request {len(sample)} bytes; "
+        f"body {body} bytes, request {len(sample)} bytes; emtihan authenticated by {args.auth}; "
         f"{cores} cores"
     )
     rounds: list[dict[str, Phase]] = []
     for number in range(1, args.rounds + 1):
         phases = {}
         for target in order:
+            if target is emtihan and number > 1:  # fresh tokens (they live 5 minutes)
+                await generator.start_attempts(emtihan, args.exam, token=token)
             phases[target.name] = await generator.phase(target, args.seconds, args.warmup)
             print(f"round {number}  {phases[target.name].line(cores)}", flush=True)
         rounds.append(phases)
@@ -397,6 +406,12 @@ def main() -> None:
     parser.add_argument("--floor-pid", type=int, help="the floor's server (for its CPU)")
     parser.add_argument(
         "--database", default="", help="the bench database (its PostgreSQL backends' CPU)"
+    )
+    parser.add_argument(
+        "--auth",
+        choices=["token", "session"],
+        default="token",
+        help="emtihan's autosave with the sitting token (as the exam page) or the session only",
     )
     parser.add_argument(
         "--only",

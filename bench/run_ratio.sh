@@ -7,7 +7,8 @@
 #   bench/run_ratio.sh [ROUNDS] [SECONDS] [CONCURRENCY]     # default 3 20 32
 #
 # Environment: see bench/_server.sh (PGURL, BENCH_DB, WORKERS, THREADS, PORT, KEEPALIVE);
-# FLOOR_PORT (default PORT + 1), WARMUP (uncounted seconds per phase, default 3).
+# FLOOR_PORT (default PORT + 1), WARMUP (uncounted seconds per phase, default 3), AUTH
+# (token: the autosave with the sitting token, as the exam page sends it; session: without).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -32,4 +33,4 @@ echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | s
 flock /tmp/emtihan-bench.lock "$PY" bench/ratio.py --emtihan "$URL" \
   --floor "http://127.0.0.1:$FLOOR_PORT" --exam "$EXAM" --rounds "$ROUNDS" \
   --seconds "$SECONDS_PER_PHASE" --warmup "${WARMUP:-3}" --concurrency "$CONCURRENCY" \
-  --emtihan-pid "$SERVER" --floor-pid "$FLOOR" --database "$BENCH_DB"
+  --emtihan-pid "$SERVER" --floor-pid "$FLOOR" --database "$BENCH_DB" --auth "${AUTH:-token}"

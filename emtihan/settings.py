@@ -66,6 +66,10 @@ CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 # Days a student has to appeal a released result (docs/GRADING.md, "Appeals").
 GRADING_APPEAL_DAYS = envint("GRADING_APPEAL_DAYS", 3)
+# How long a sitting token stays valid (attempts/tokens.py; docs/EXAM-SITTING.md): the exam
+# page renews it with every heartbeat (30 s), so logout, a password change or a
+# deactivation reaches the answer writes within this many seconds.
+ATTEMPT_TOKEN_SECONDS = envint("ATTEMPT_TOKEN_SECONDS", 300)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -102,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the exam page's answer writes, authenticated by their sitting token (attempts/tokens.py)
+    "emtihan.attempts.middleware.AttemptTokenMiddleware",
     "emtihan.accounts.middleware.UserLanguageMiddleware",
     "emtihan.accounts.middleware.UserTimeZoneMiddleware",
     "emtihan.accounts.middleware.ForcePasswordChangeMiddleware",

@@ -1,4 +1,8 @@
-"""Forced password change, and the user's saved interface language and time zone."""
+"""Forced password change, and the user's saved interface language and time zone.
+
+Each skips a request that ``request.user_from_token`` marks: a sitting token
+(emtihan/attempts/middleware.py) authenticated it and carried the language and time zone,
+so there is no user's row to read."""
 
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ class ForcePasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if getattr(request, "user_from_token", False):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             settings.FORCE_PASSWORD_CHANGE
@@ -51,6 +57,8 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if getattr(request, "user_from_token", False):
+            return self.get_response(request)  # the token carried the language
         user = getattr(request, "user", None)
         if (
             user is not None
@@ -72,6 +80,8 @@ class UserTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if getattr(request, "user_from_token", False):
+            return self.get_response(request)  # the token carried the time zone
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.time_zone:
             try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,11 +18,13 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from emtihan.accounts.models import User
 from emtihan.core.api import ApiDomainError, Id, Whole, limit, raise_as_http
 from emtihan.core.api import errors as error_codes
 
 from . import selectors, services
 from .models import REQUEST_KEY_MAX_LENGTH, Attempt
+from .tokens import token_issue
 
 router = Router(tags=["attempts"])
 
@@ -82,6 +84,8 @@ class AttemptStateOut(Schema):
     absence_seconds: int
     absence_cap_seconds: int
     questions: list[SittingQuestionOut]
+    # The sitting token for the answer writes (X-Attempt-Token; attempts/tokens.py).
+    attempt_token: str
 
 
 class ConflictOut(Schema):
@@ -122,6 +126,8 @@ class HeartbeatOut(Schema):
     status: str
     absence_seconds: int
     absence_cap_seconds: int
+    # A renewed sitting token (attempts/tokens.py): the heartbeat is session-authenticated.
+    attempt_token: str
 
 
 class FinishIn(Schema):
@@ -163,8 +169,12 @@ def _write(func: Callable[..., services.SaveResult], **kwargs: Any) -> services.
     return _call(write)
 
 
-def _state(attempt: Attempt) -> dict[str, Any]:
-    return selectors.attempt_state(attempt)
+def _state(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
+    return {**selectors.attempt_state(attempt), "attempt_token": _token(request, attempt)}
+
+
+def _token(request: HttpRequest, attempt: Attempt) -> str:
+    return token_issue(attempt_id=attempt.pk, user=cast(User, request.user))
 
 
 # --- endpoints -----------------------------------------------------------------------------
@@ -173,7 +183,7 @@ def _state(attempt: Attempt) -> dict[str, Any]:
 @router.post("/start", response={200: AttemptStateOut, **errors}, summary="Start or resume an exam")
 def start(request: HttpRequest, data: StartIn):
     attempt = _call(services.attempt_start, student_user=request.user, exam_id=data.exam_id)
-    return _state(attempt)
+    return _state(request, attempt)
 
 
 @router.get(
@@ -181,7 +191,7 @@ def start(request: HttpRequest, data: StartIn):
 )
 def attempt_get(request: HttpRequest, attempt_id: Id):
     attempt = _call(services.attempt_resume, attempt_id=attempt_id, student_user=request.user)
-    return _state(attempt)
+    return _state(request, attempt)
 
 
 @router.put(
@@ -252,6 +262,7 @@ def heartbeat(request: HttpRequest, attempt_id: Id):
         "status": attempt.status,
         "absence_seconds": attempt.absence_seconds,
         "absence_cap_seconds": attempt.exam.absence_cap_seconds,
+        "attempt_token": _token(request, attempt),
     }
 
 
@@ -262,4 +273,4 @@ def finish(request: HttpRequest, attempt_id: Id, data: FinishIn):
     attempt = _call(
         services.attempt_finish, attempt_id=attempt_id, student_user=request.user, key=data.key
     )
-    return _state(attempt)
+    return _state(request, attempt)

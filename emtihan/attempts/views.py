@@ -31,6 +31,7 @@ from emtihan.policy import attempts as policy
 
 from . import drafts, selectors, services
 from .models import AttemptStatus, Decision, Picture, ProposalStatus
+from .tokens import token_issue
 
 API_BASE = "/api/v1/attempts/"
 # What json_script escapes: the JSON can sit inside <script type="application/json">
@@ -118,7 +119,10 @@ def sitting(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("attempts:home")
     if attempt.status != AttemptStatus.IN_PROGRESS:
         return redirect("attempts:finished", attempt_id=attempt.pk)
-    state = selectors.attempt_state(attempt)
+    state = {
+        **selectors.attempt_state(attempt),
+        "attempt_token": token_issue(attempt_id=attempt.pk, user=_user(request)),
+    }
     return render(
         request,
         "attempts/sitting.html",

@@ -1,5 +1,7 @@
 // fetch() for the attempts API: session cookie + X-CSRFToken, a timeout, and a hook that
-// re-syncs the countdown from every response that carries server_time.
+// re-syncs the countdown from every response that carries server_time. The sitting token
+// (X-Attempt-Token) rides along: the server accepts it on the answer writes and ignores it
+// elsewhere; every answer that carries a fresh one (page load, start, heartbeat) replaces it.
 import type { ErrorOut } from "./types";
 
 export class NetworkError extends Error {}
@@ -11,12 +13,23 @@ export interface Response<T> {
 
 let base = "/api/v1/attempts/";
 let csrf = "";
+let attemptToken = "";
 const timeListeners: ((serverTime: string, deadline?: string) => void)[] = [];
 const okListeners: (() => void)[] = [];
 
 export function configure(apiBase: string, csrfToken: string): void {
   base = apiBase.endsWith("/") ? apiBase : apiBase + "/";
   csrf = csrfToken;
+}
+
+/** The sitting token the exam page was rendered with. */
+export function setAttemptToken(token: string | undefined): void {
+  if (token) attemptToken = token;
+}
+
+/** The current sitting token ("" before the page has one), for proctoring's uploads. */
+export function currentAttemptToken(): string {
+  return attemptToken;
 }
 
 export function onServerTime(fn: (serverTime: string, deadline?: string) => void): void {
@@ -35,6 +48,7 @@ export async function call<T>(
   timeoutMs = 20_000,
 ): Promise<Response<T>> {
   const headers: Record<string, string> = { Accept: "application/json", "X-CSRFToken": csrf };
+  if (attemptToken) headers["X-Attempt-Token"] = attemptToken;
   let payload: BodyInit | undefined;
   if (body instanceof FormData) {
     payload = body;
@@ -68,6 +82,7 @@ export async function call<T>(
   }
   for (const fn of okListeners) fn();
   const record = data as unknown as Record<string, unknown>;
+  if (response.ok && typeof record.attempt_token === "string") setAttemptToken(record.attempt_token);
   if (response.ok && typeof record.server_time === "string") {
     for (const fn of timeListeners) {
       fn(record.server_time, typeof record.deadline === "string" ? record.deadline : undefined);

@@ -663,6 +663,7 @@ function boot(): void {
   };
   timeZone = root.dataset.timeZone || undefined;
   api.configure(cfg.apiBase, cfg.csrf);
+  api.setAttemptToken(state.attempt_token);
   clock.sync(state.server_time, state.deadline);
   api.onServerTime((serverTime, deadline) => clock.sync(serverTime, deadline));
   const page = new Page(state, cfg);

@@ -49,6 +49,8 @@ export interface AttemptState {
   absence_seconds: number;
   absence_cap_seconds: number;
   questions: QuestionData[];
+  /** The sitting token for the answer writes (X-Attempt-Token). */
+  attempt_token?: string;
 }
 
 export interface SaveOut {
@@ -69,6 +71,7 @@ export interface HeartbeatOut {
   status: string;
   absence_seconds: number;
   absence_cap_seconds: number;
+  attempt_token?: string;
 }
 
 export interface ErrorOut {

@@ -181,6 +181,7 @@ def test_heartbeat(api, state):
         "status",
         "absence_seconds",
         "absence_cap_seconds",
+        "attempt_token",
     }
     assert body["status"] == "in_progress"
     assert body["absence_cap_seconds"] == 20 * 60

@@ -24,6 +24,7 @@ from django.utils import timezone
 from emtihan.attempts import services
 from emtihan.attempts.models import Answer, AnswerVersion, Attempt, AttemptStatus, Picture
 from emtihan.attempts.tests.conftest import make_exam
+from emtihan.attempts.tokens import token_read
 from emtihan.conftest import login
 from emtihan.exams.models import Question, QuestionKind
 
@@ -356,6 +357,32 @@ def test_offline_typing_arrives_when_the_connection_is_back(new_page, world):
     wait_until(page, lambda: "Екінші сұрақ офлайн." in draft_text(attempt, second))
     all_saved(page)
     assert page.locator(".conn-net.is-online").count() == 1
+
+
+def test_the_autosave_carries_the_sitting_token_and_the_heartbeat_renews_it(new_page, world):
+    attempt = start_sitting(world)
+    page = open_sitting(new_page, world, attempt)
+    tokens: list[str | None] = []
+    page.on(
+        "request",
+        lambda r: (
+            tokens.append(r.headers.get("x-attempt-token")) if r.url.endswith("/draft") else None
+        ),
+    )
+    number = numbers(attempt, QuestionKind.WRITTEN)[0]
+    type_into(page, number, "Бірінші.")
+    wait_until(page, lambda: "Бірінші." in draft_text(attempt, number))
+    first = tokens[-1]
+    grant = first and token_read(first, attempt_id=attempt.pk)
+    assert grant and grant.user_id == world.student.pk
+    page.wait_for_timeout(1100)  # a token is dated to the second
+    assert page.evaluate("window.emtihanSitting.engine.heartbeat().then(r => r && r.status)") == (
+        "in_progress"
+    )
+    type_into(page, number, " Екінші.")
+    wait_until(page, lambda: "Екінші." in draft_text(attempt, number))
+    assert tokens[-1] and tokens[-1] != first  # the heartbeat's fresh token
+    assert token_read(tokens[-1], attempt_id=attempt.pk)
 
 
 def test_a_reload_before_the_autosave_loses_nothing(new_page, world):

@@ -6,8 +6,10 @@ Transactional tests, so that ``atomic()`` costs what it costs in production (BEG
 COMMIT, which Django logs as queries on SQLite and PostgreSQL alike, instead of the
 savepoints of a test-case transaction). The counts are the same on both databases.
 
-What the counts are made of (docs/EXAM-SITTING.md, "Hot paths"): every request reads the
-session and the user (2). A draft save then makes one conditional UPDATE that checks the
+What the counts are made of (docs/EXAM-SITTING.md, "Hot paths"): every request that the
+session authenticates reads the session and the user (2); the answer writes the exam page
+makes with its sitting token (the ``*_token`` entries) read neither (a send still reads
+the user's e-mail, for its audit entry's actor label). A draft save then makes one conditional UPDATE that checks the
 attempt in the same statement (3; the first save of an attempt in a process reads the
 attempt and its layout instead), plus the attempt's read and the presence write at most
 every 20 s (5). A send locks the answer,
@@ -44,10 +46,10 @@ class Meter:
     def __init__(self, client):
         self.client = client
 
-    def __call__(self, name: str, method: str, path: str, data=None):
+    def __call__(self, name: str, method: str, path: str, data=None, **headers):
         with CaptureQueriesContext(connection) as queries:
             response = getattr(self.client, method)(
-                path, data or {}, content_type="application/json"
+                path, data or {}, content_type="application/json", **headers
             )
         assert response.status_code == 200, response.content
         count = len(queries)
@@ -90,3 +92,11 @@ def test_hot_paths_stay_within_their_baselines(meter, live_exam):
     seen_ago(state["id"], 30)
     meter("heartbeat", "post", f"{API}/{state['id']}/heartbeat")
     meter("heartbeat_recent", "post", f"{API}/{state['id']}/heartbeat")
+
+    # The same writes as the exam page makes them: with the sitting token, which stands
+    # in for the session's two reads (attempts/tokens.py).
+    token = {"HTTP_X_ATTEMPT_TOKEN": state["attempt_token"]}
+    meter("draft_save_token", "put", f"{url}/draft", body(4, "k4"), **token)
+    seen_ago(state["id"], 25)
+    meter("draft_save_token_with_presence", "put", f"{url}/draft", body(5, "k5"), **token)
+    meter("send_token", "post", f"{url}/send", body(6, "s6"), **token)

@@ -3,8 +3,9 @@ logged-in session (the session and user reads count), with the database task bac
 (the task row is part of the cost). A path that starts making more queries than
 ``query_baselines.json`` allows fails here; one that makes fewer should lower it.
 
-What the counts are made of (docs/PROCTORING.md): every request reads the session and
-the user (2) and the proctoring session with its sitting and exam (1), then one
+What the counts are made of (docs/PROCTORING.md): every request the session
+authenticates reads the session and the user (2; the ``*_token`` entries, authenticated by
+the sitting token as the exam page sends them, read neither) and the proctoring session with its sitting and exam (1), then one
 transaction (BEGIN, the conditional UPDATE of the session's counter, the row, the task
 row, COMMIT: 5). The first upload of a sitting also links the session to it
 (``*_first``). Transactional tests, so that ``atomic()`` costs what it costs in
@@ -25,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from emtihan.attempts import services as attempts
+from emtihan.attempts.tokens import token_issue
 from emtihan.exams.models import ProctoringLevel
 from emtihan.proctoring import services
 from emtihan.proctoring.models import ProctoringSession
@@ -40,12 +42,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def measure(client, name: str, path: str, data, *, json_body: bool = False) -> int:
+def measure(client, name: str, path: str, data, *, json_body: bool = False, **headers) -> int:
     with CaptureQueriesContext(connection) as queries:
         if json_body:
-            response = client.post(path, data, content_type="application/json")
+            response = client.post(path, data, content_type="application/json", **headers)
         else:
-            response = client.post(path, data)
+            response = client.post(path, data, **headers)
     assert response.status_code == 202, response.content
     count = len(queries)
     sql = "\n".join(q["sql"] for q in queries.captured_queries)
@@ -86,3 +88,13 @@ def test_hot_paths_stay_within_their_baselines(client, world):
     measure(client, "events", f"{API}/attempts/{attempt.pk}/events", event, json_body=True)
     clip = {"started_at": now.isoformat(), "file": SimpleUploadedFile("c.wav", wav())}
     measure(client, "clip", f"{API}/attempts/{attempt.pk}/clips", clip)
+
+    # The same uploads as the exam page makes them: with the sitting token, which stands
+    # in for the session's two reads (emtihan/attempts/tokens.py).
+    token = {"HTTP_X_ATTEMPT_TOKEN": token_issue(attempt_id=attempt.pk, user=world.student)}
+    ProctoringSession.objects.filter(exam=exam).update(
+        last_snapshot_at=now - dt.timedelta(seconds=40)
+    )
+    measure(client, "snapshot_token", snapshots, shot(), **token)
+    events_path = f"{API}/attempts/{attempt.pk}/events"
+    measure(client, "events_token", events_path, event, json_body=True, **token)

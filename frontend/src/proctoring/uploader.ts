@@ -12,6 +12,8 @@
 // (onStop: the camera and the microphone are closed). Pictures and clips are bounded (MAX_MEDIA_BYTES): beyond it the oldest
 // snapshots go first, then the oldest clips; events are never dropped.
 
+import { currentAttemptToken } from "../api";
+
 export type ItemKind = "snapshot" | "events" | "clip" | "detection";
 
 export interface BrowserEvent {
@@ -242,6 +244,9 @@ export class Uploader {
   private post(item: Item): Promise<Response> {
     const url = `${this.base}attempts/${this.attempt}/${item.kind === "detection" ? "detections" : item.kind === "events" ? "events" : item.kind === "clip" ? "clips" : "snapshots"}`;
     const headers: Record<string, string> = { Accept: "application/json", "X-CSRFToken": this.csrf };
+    // the sitting token the exam page holds (frontend/src/api.ts): no session read
+    const token = currentAttemptToken();
+    if (token) headers["X-Attempt-Token"] = token;
     let body: BodyInit;
     if (item.kind === "events") {
       headers["Content-Type"] = "application/json";

@@ -1,1 +1,0 @@
-import{f as o}from"./chunk-VQ2QHSWD.js";import{d as r}from"./chunk-ZUE6YEVC.js";import"./chunk-NUFRM6SI.js";import"./chunk-DCANE7XH.js";function d(n,c){let e=r(n,t=>{o(t)},{staticBase:c,onError:t=>console.warn("proctoring: the face worker could not start",t)});return window.addEventListener("pagehide",()=>{e.stop()},{once:!0}),e}export{d as watchSitting};
