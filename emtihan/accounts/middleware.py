@@ -48,6 +48,21 @@ class ForcePasswordChangeMiddleware:
         return self.get_response(request)
 
 
+def language_to_apply(request, saved: str) -> str | None:
+    """The user's saved language, where it wins on this request: no language cookie on
+    this device (the person has not picked one here) and a language the site offers."""
+    cookie = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    return saved if saved and not cookie and saved in dict(settings.LANGUAGES) else None
+
+
+def zone_named(name: str) -> zoneinfo.ZoneInfo | None:
+    """The saved time zone; None for none, or one the server's tzdata no longer has."""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 class UserLanguageMiddleware:
     """A logged-in user's saved language wins over the browser's Accept-Language on a
     device where they have not picked one yet (no language cookie): a student who chose
@@ -60,15 +75,11 @@ class UserLanguageMiddleware:
         if getattr(request, "user_from_token", False):
             return self.get_response(request)  # the token carried the language
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.language
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-            and user.language in dict(settings.LANGUAGES)
-        ):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        if user is not None and user.is_authenticated:
+            language = language_to_apply(request, user.language)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
         return self.get_response(request)
 
 
@@ -83,11 +94,9 @@ class UserTimeZoneMiddleware:
         if getattr(request, "user_from_token", False):
             return self.get_response(request)  # the token carried the time zone
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.time_zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()  # a zone the server's tzdata no longer has
+        zone = zone_named(user.time_zone) if user is not None and user.is_authenticated else None
+        if zone is None:
+            timezone.deactivate()  # the university's, also for a zone tzdata no longer has
         else:
-            timezone.deactivate()
+            timezone.activate(zone)
         return self.get_response(request)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from contextlib import nullcontext
 
-from django.conf import settings
 from django.utils import timezone, translation
+
+from emtihan.accounts.middleware import language_to_apply, zone_named
 
 from .tokens import HEADER, TOKEN_PATHS, token_read
 
@@ -33,17 +33,10 @@ class AttemptTokenMiddleware:
             if grant:
                 request.user = grant.user()
                 request.user_from_token = True
-                language = None
-                if (
-                    grant.language
-                    and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-                    and grant.language in dict(settings.LANGUAGES)
-                ):
-                    language = request.LANGUAGE_CODE = grant.language
-                try:
-                    zone = zoneinfo.ZoneInfo(grant.time_zone) if grant.time_zone else None
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    zone = None
+                language = language_to_apply(request, grant.language)
+                if language:
+                    request.LANGUAGE_CODE = language
+                zone = zone_named(grant.time_zone)
                 # for this request only (the thread's language and zone come back after it)
                 with (
                     translation.override(language, deactivate=False) if language else nullcontext(),
