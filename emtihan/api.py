@@ -23,6 +23,10 @@ from emtihan.exams.api import router as exams_router  # noqa: E402
 from emtihan.proctoring.api import router as proctoring_router  # noqa: E402
 from emtihan.umkd.api import router as umkd_router  # noqa: E402
 
+# The sitting's routers first: URL resolution tries the routes in this order, and the
+# answer writes and proctoring uploads are most of a server's requests during an exam.
+api.add_router("/attempts/", attempts_router)
+api.add_router("/proctoring/", proctoring_router)
 api.add_router("/exam-forms/", examforms_router)
 
 
@@ -35,5 +39,3 @@ def domain_error(request, exc: ApiDomainError):
 
 api.add_router("/umkd/", umkd_router)
 api.add_router("/exams/", exams_router)
-api.add_router("/attempts/", attempts_router)
-api.add_router("/proctoring/", proctoring_router)

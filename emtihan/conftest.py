@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import timezone, translation
 
 from emtihan.accounts.models import Role, User
 from emtihan.examforms.models import ExamRule, Instruction
@@ -35,6 +36,18 @@ from emtihan.university.models import (
     Teacher,
     TeachingAssignment,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_language_and_zone():
+    """Each test starts in the site's language and time zone. A request through the main
+    middleware chain activates its language and zone on the thread and leaves them there
+    (Django's LocaleMiddleware, accounts/middleware.py), as every request of a server
+    thread sets its own again; in tests, code run outside a request after one would
+    otherwise see the language of another test's last request."""
+    yield
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @dataclass

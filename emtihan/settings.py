@@ -97,6 +97,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # outermost: reads what a view left of the request body (see the class for why)
     "emtihan.core.middleware.RequestBodyDrainMiddleware",
+    # The exam page's answer writes with a valid sitting token (attempts/tokens.py) leave
+    # here for the short chain of SITTING_TOKEN_MIDDLEWARE below.
+    "emtihan.attempts.middleware.AttemptTokenMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from STATIC_ROOT (after collectstatic), each with the .gz copy that
     # CompressedStaticFilesStorage writes, for browsers that accept gzip (OPERATIONS.md).
@@ -106,15 +109,24 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # the exam page's answer writes, authenticated by their sitting token (attempts/tokens.py)
-    "emtihan.attempts.middleware.AttemptTokenMiddleware",
     "emtihan.accounts.middleware.UserLanguageMiddleware",
     "emtihan.accounts.middleware.UserTimeZoneMiddleware",
     "emtihan.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
-    "csp.middleware.CSPMiddleware",
+    "emtihan.core.middleware.CSPMiddleware",
+]
+
+# What a request authenticated by its sitting token goes through after
+# AttemptTokenMiddleware, instead of the rest of MIDDLEWARE: the same response headers,
+# and nothing that reads a session or a user (docs/ARCHITECTURE.md, "The sitting token's
+# lane"). A middleware that adds a header every response must carry goes in both lists.
+SITTING_TOKEN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "emtihan.core.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "emtihan.urls"

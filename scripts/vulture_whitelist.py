@@ -25,6 +25,7 @@ _.load_table_1  # examforms.rules_table: migration examforms 0002 loads Table 1 
 
 # Set for a library, which reads it.
 _.LANGUAGE_CODE  # accounts.middleware: Django's i18n reads request.LANGUAGE_CODE
+_.csp_nonce  # core.middleware.CSPMiddleware: templates read request.csp_nonce (django-csp)
 _.disabled  # examforms.forms, umkd.forms: Django form fields
 _.help_text  # examforms.forms, umkd.forms: Django form fields
 _.font  # examforms.exporting: openpyxl cells

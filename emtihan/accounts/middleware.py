@@ -1,8 +1,8 @@
 """Forced password change, and the user's saved interface language and time zone.
 
-Each skips a request that ``request.user_from_token`` marks: a sitting token
-(emtihan/attempts/middleware.py) authenticated it and carried the language and time zone,
-so there is no user's row to read."""
+A request authenticated by a sitting token never reaches these: it goes through the
+shorter chain of settings.SITTING_TOKEN_MIDDLEWARE (emtihan/attempts/middleware.py), and
+its token carried the language and time zone."""
 
 from __future__ import annotations
 
@@ -32,8 +32,6 @@ class ForcePasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if getattr(request, "user_from_token", False):
-            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             settings.FORCE_PASSWORD_CHANGE
@@ -72,8 +70,6 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if getattr(request, "user_from_token", False):
-            return self.get_response(request)  # the token carried the language
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             language = language_to_apply(request, user.language)
@@ -91,8 +87,6 @@ class UserTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if getattr(request, "user_from_token", False):
-            return self.get_response(request)  # the token carried the time zone
         user = getattr(request, "user", None)
         zone = zone_named(user.time_zone) if user is not None and user.is_authenticated else None
         if zone is None:

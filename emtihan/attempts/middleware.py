@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
+from django.conf import settings
 from django.utils import timezone, translation
 
 from emtihan.accounts.middleware import language_to_apply, zone_named
+from emtihan.core.lanes import MiddlewareLane
 
 from .tokens import HEADER, TOKEN_PATHS, token_read
 
@@ -14,33 +14,40 @@ from .tokens import HEADER, TOKEN_PATHS, token_read
 class AttemptTokenMiddleware:
     """On the endpoints a sitting token serves, a valid token for the attempt in the path
     stands in for the session: ``request.user`` becomes the token's user without reading
-    the session or the user's row, and the user's saved language and time zone come from
-    the token. ``request.user_from_token`` tells the accounts middleware below (which
-    would read the user's row for the same three things) that there is nothing to read:
-    a token is only issued to a user who may sit, so the forced password change does not
-    apply. Placed right after AuthenticationMiddleware. Without a valid token nothing
-    changes and the session authenticates the request."""
+    the session or the user's row, and the request's language and time zone come from the
+    token. Such a request then goes through the short chain of
+    ``settings.SITTING_TOKEN_MIDDLEWARE`` (the response headers: security, CSP, framing)
+    instead of the rest of MIDDLEWARE: sessions, messages, static files, the user's
+    language and time zone, and the forced password change (a token is only issued to a
+    user who may sit) have nothing to do for it. The CSRF check is ninja's
+    (``SessionAuthCSRF``), in the view, as for every API request.
+
+    Placed right after RequestBodyDrainMiddleware. Without a valid token nothing changes:
+    the request goes on through MIDDLEWARE and the session authenticates it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.lane = MiddlewareLane(settings.SITTING_TOKEN_MIDDLEWARE)
 
     def __call__(self, request):
         value = request.META.get(HEADER)
-        if value:
-            match = TOKEN_PATHS.match(request.path_info)
-            attempt = match and (match["attempt"] or match["proctored"])
-            grant = attempt and token_read(value, attempt_id=int(attempt))
-            if grant:
-                request.user = grant.user()
-                request.user_from_token = True
-                language = language_to_apply(request, grant.language)
-                if language:
-                    request.LANGUAGE_CODE = language
-                zone = zone_named(grant.time_zone)
-                # for this request only (the thread's language and zone come back after it)
-                with (
-                    translation.override(language, deactivate=False) if language else nullcontext(),
-                    timezone.override(zone),
-                ):
-                    return self.get_response(request)
-        return self.get_response(request)
+        if not value:
+            return self.get_response(request)
+        match = TOKEN_PATHS.match(request.path_info)
+        attempt = match and (match["attempt"] or match["proctored"])
+        grant = attempt and token_read(value, attempt_id=int(attempt))
+        if not grant:
+            return self.get_response(request)
+        request.user = grant.user()
+        # The token's language where it wins (no language cookie on this device), else the
+        # device's choice as LocaleMiddleware makes it; for this request only: the
+        # thread's language and zone come back after it.
+        language = language_to_apply(request, grant.language)
+        if not language:
+            language = translation.get_language_from_request(request)
+        request.LANGUAGE_CODE = language
+        with (
+            translation.override(language, deactivate=False),
+            timezone.override(zone_named(grant.time_zone)),
+        ):
+            return self.lane(request)

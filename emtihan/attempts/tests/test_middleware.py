@@ -4,6 +4,7 @@ token instead of the session, with the CSRF check and the ownership rule unchang
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -149,3 +150,43 @@ def test_the_token_carries_the_students_language(client, world, live_exam):
         expected = translation.gettext(ERR_STALE)
     assert expected != ERR_STALE  # the message has a Russian translation
     assert stale.json()["detail"] == expected
+
+
+def test_a_token_request_gets_the_same_response_headers(client, state):
+    by_session = save(client, state, token="", key="k1")
+    by_token = save(Client(), state, token=state["attempt_token"], base=1, key="k2")
+
+    assert (by_session.status_code, by_token.status_code) == (200, 200)
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Content-Length",
+    ):
+        assert header in by_token.headers, header
+        if header != "Content-Length":
+            assert by_token.headers[header] == by_session.headers[header], header
+    assert not by_token.cookies  # no session was read or written
+
+
+def test_the_devices_language_cookie_wins_over_the_tokens(client, world, live_exam):
+    world.student.language = "ru"
+    world.student.save(update_fields=["language"])
+    client.force_login(world.student)
+    state = client.post(
+        f"{API}/start", {"exam_id": live_exam.pk}, content_type="application/json"
+    ).json()
+    device = Client()
+    device.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"  # picked on this device
+    assert save(device, state, token=state["attempt_token"]).status_code == 200
+
+    with translation.override("en"):
+        stale = save(device, state, token=state["attempt_token"], base=0, key="k9", text="x")
+        assert translation.get_language() == "en"  # the request's language did not leak
+
+    with translation.override("kk"):
+        expected = translation.gettext(ERR_STALE)
+    assert expected != ERR_STALE
+    assert (stale.status_code, stale.json()["detail"]) == (409, expected)

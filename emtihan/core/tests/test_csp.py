@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from csp.utils import build_policy
 from django.conf import settings
 from django.urls import reverse
 
@@ -61,3 +62,33 @@ def test_every_response_gets_its_own_nonce(client, db):
     second = policy_of(client.get(reverse("login")))["script-src"]
 
     assert first != second
+
+
+def test_a_response_without_a_nonce_gets_the_policy_django_csp_builds(client, db):
+    response = client.get(reverse("healthz"))  # no template, so no nonce was asked for
+
+    assert response.headers["Content-Security-Policy"] == build_policy()
+    assert "nonce-" not in response.headers["Content-Security-Policy"]
+
+
+def test_the_built_policy_follows_the_settings(client, db, settings):
+    before = client.get(reverse("healthz")).headers["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+
+    response = client.get(reverse("healthz"))
+
+    assert before != "default-src 'none'"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'"
+    report_only = response.headers["Content-Security-Policy-Report-Only"]
+    assert report_only == build_policy(report_only=True)
+    assert "img-src 'self'" in report_only
+
+
+def test_an_exempt_or_excluded_response_gets_no_policy(client, db, settings):
+    settings.CONTENT_SECURITY_POLICY = {
+        **settings.CONTENT_SECURITY_POLICY,
+        "EXCLUDE_URL_PREFIXES": ["/healthz"],
+    }
+
+    assert "Content-Security-Policy" not in client.get(reverse("healthz")).headers
