@@ -135,13 +135,19 @@ def test_a_finished_attempt_refuses_the_token(client, state):
     assert save(Client(), state, token=state["attempt_token"]).status_code == 410
 
 
-def test_the_token_carries_the_students_language(client, world, live_exam):
+@pytest.fixture
+def russian_state(client, world, live_exam) -> dict:
+    """The start's state for a student whose saved language is Russian."""
     world.student.language = "ru"
     world.student.save(update_fields=["language"])
     client.force_login(world.student)
-    state = client.post(
+    return client.post(
         f"{API}/start", {"exam_id": live_exam.pk}, content_type="application/json"
     ).json()
+
+
+def test_the_token_carries_the_students_language(russian_state):
+    state = russian_state
     stranger = Client()
     assert save(stranger, state, token=state["attempt_token"]).status_code == 200
     stale = save(stranger, state, token=state["attempt_token"], base=0, key="k9", text="other")
@@ -171,13 +177,8 @@ def test_a_token_request_gets_the_same_response_headers(client, state):
     assert not by_token.cookies  # no session was read or written
 
 
-def test_the_devices_language_cookie_wins_over_the_tokens(client, world, live_exam):
-    world.student.language = "ru"
-    world.student.save(update_fields=["language"])
-    client.force_login(world.student)
-    state = client.post(
-        f"{API}/start", {"exam_id": live_exam.pk}, content_type="application/json"
-    ).json()
+def test_the_devices_language_cookie_wins_over_the_tokens(russian_state):
+    state = russian_state
     device = Client()
     device.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"  # picked on this device
     assert save(device, state, token=state["attempt_token"]).status_code == 200
