@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+# make test: pytest-xdist workers (auto: one a CPU; 0: no xdist, one process). The tests that
+# drive Chromium or the live server run on one worker, in order (emtihan/conftest.py).
+TEST_WORKERS ?= auto
 BIN = $(VENV)/bin
 
 .PHONY: demo test lint fmt messages check-bundle clean
@@ -25,7 +28,7 @@ demo: $(VENV)/.installed-base
 	PORT=$(PORT) $(BIN)/python scripts/demo.py
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Style, types, migrations, the import contracts (apps in layers, no import circle, vision
 # without Django: pyproject.toml), unused code (scripts/unused_code.py) and the exam page's

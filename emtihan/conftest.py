@@ -13,7 +13,6 @@ current period and these people:
 from __future__ import annotations
 
 import datetime as dt
-import os as _os
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,8 +224,29 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
         _PLAYWRIGHT = None
 
 
-# The Redis database the tests use (flushed keys are their own: prefixed per test).
-TEST_REDIS_URL = _os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+def drives_a_browser(item: Any) -> bool:
+    """A test that drives Chromium or serves the live server (marked ``browser``, or using
+    those fixtures)."""
+    names = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("browser") is not None or bool(
+        names & {"browser", "live_server", "new_page"}
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Under pytest-xdist (``make test``), every test that drives a browser runs on one
+    worker, one after the other (``--dist loadgroup``): their pauses and timings are
+    measured in wall-clock time, and two of them sharing two cores flaked. The rest is
+    spread over the workers."""
+    for item in items:
+        if drives_a_browser(item):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+# The Redis database the tests use (keys are their own: prefixed per test; one database per
+# pytest-xdist worker: emtihan/settings_test.py).
+TEST_REDIS_URL: str = settings.TEST_REDIS_URL
 
 
 def require_redis() -> str:
