@@ -84,8 +84,11 @@ def make_user(email: str, *roles: str, password: str = "pass-2026", **extra) -> 
 @pytest.fixture
 def world(db) -> World:
     # A transactional test before this one may have flushed the rows the data migration
-    # loaded; put Table 1 back (a no-op when it is there).
-    load_table_1(ExamRule, Instruction, academic_year=settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR)
+    # loaded; put Table 1 back. (A flush empties the table, so rows there mean all of it
+    # is: the 14 update_or_create calls are skipped, some 40 queries of every test.)
+    year = settings.EXAMFORMS_DEFAULT_ACADEMIC_YEAR
+    if not ExamRule.objects.filter(academic_year=year).exists():
+        load_table_1(ExamRule, Instruction, academic_year=year)
     load_kazakh_credit(GradeScale, GradeBand)  # the same for the grade scale
     period = AcademicPeriod.objects.create(
         code="2026-2027-1",
@@ -233,15 +236,39 @@ def drives_a_browser(item: Any) -> bool:
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Under pytest-xdist (``make test``), every test that drives a browser runs on one
-    worker, one after the other (``--dist loadgroup``): their pauses and timings are
-    measured in wall-clock time, and two of them sharing two cores flaked. The rest is
-    spread over the workers."""
-    for item in items:
-        if drives_a_browser(item):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    """Every test that drives a browser is in a ``test_browser_*.py`` file, so that ``make
+    test`` keeps them on one worker (``pytest_xdist_make_scheduler``)."""
+    misplaced = [
+        item.nodeid
+        for item in items
+        if drives_a_browser(item) and not item.path.name.startswith("test_browser_")
+    ]
+    if misplaced:
+        raise pytest.UsageError(
+            "these tests drive a browser; move them to a test_browser_*.py file: "
+            + ", ".join(misplaced)
+        )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    """``--dist loadgroup`` (``make test``): the tests of the ``test_browser_*.py`` files
+    all run on one pytest-xdist worker, one after the other, the rest is spread over the
+    workers. The browser tests measure pauses in wall-clock time and flaked when two of
+    them shared two cores. (xdist's ``xdist_group`` marker does not group under pytest
+    9.2: xdist renames ``item._nodeid``, which pytest no longer reads.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsOnOneWorker(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if "/test_browser_" in nodeid.split("::", 1)[0]:
+                return "browser"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsOnOneWorker(config, log)
 
 
 # The Redis database the tests use (keys are their own: prefixed per test; one database per
