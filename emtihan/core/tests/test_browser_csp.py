@@ -23,6 +23,7 @@ from emtihan.attempts.tests.test_browser_sitting import (  # noqa: F401 (quiet_s
     numbers,
     open_sitting,
     quiet_server,
+    settle_formula_dialog,
     start_sitting,
     type_into,
 )
@@ -151,6 +152,9 @@ def test_the_student_s_exam_page_with_editor_formula_and_drawing(watched, world)
     type_into(page, number, "Жауап ")
 
     page.click(f'#q-{number} .tb[data-cmd="formula"]')
+    # MathLive loads and takes the focus on its own, later: keys typed before that were
+    # lost now and then under load (the x^2 never came).
+    settle_formula_dialog(page, page.locator("dialog.formula-dialog"))
     field = page.locator("dialog.formula-dialog math-field")
     field.wait_for()
     field.click()
