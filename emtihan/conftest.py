@@ -251,6 +251,24 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         )
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
+    """A test that used the live server: its pages' requests still in flight finish, and
+    new ones are refused, before its fixtures (the browser contexts, then the database's
+    flush) are torn down (emtihan/core/tests/live_gate.py)."""
+    from emtihan.core.tests import live_gate
+
+    live = "live_server" in getattr(item, "fixturenames", ())
+    if live:
+        left = live_gate.close_and_drain()
+        assert left == 0, f"{left} live-server requests still running after 30 s"
+    try:
+        return (yield)
+    finally:
+        if live:
+            live_gate.open_gate()
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
     """``--dist loadgroup`` (``make test``): the tests of the ``test_browser_*.py`` files

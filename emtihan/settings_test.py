@@ -21,6 +21,10 @@ STORAGES = {
 # WhiteNoise looks here at start-up (and warns when it is missing); the live server of the
 # browser tests serves the static files from the apps' folders itself.
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="emtihan-test-static-"))
+# Outermost: no request of a browser test still runs when its database is flushed
+# (emtihan/core/tests/live_gate.py).
+MIDDLEWARE = ["emtihan.core.tests.live_gate.LiveServerGate", *MIDDLEWARE]  # noqa: F405
+
 # Tests assert on the English source text; the i18n tests switch language explicitly.
 LANGUAGE_CODE = "en"
 
