@@ -56,11 +56,23 @@ _PER_RESPONSE_POLICY = tuple(
 
 
 @functools.cache
-def _site_policies() -> tuple[str, str]:
-    """The Content-Security-Policy and its report-only twin of a response without a nonce
-    and without a policy of its own, as django-csp builds them (built once: they follow
-    from the settings alone; ``setting_changed`` clears this)."""
-    return build_policy(), build_policy(report_only=True)
+def _site_policies() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """For the Content-Security-Policy and its report-only twin: the header, its text for a
+    response without a nonce and without a policy of its own as django-csp builds it, the
+    response attribute that exempts from it, and the path prefixes it skips. Built once:
+    they follow from the settings alone (``setting_changed`` clears this)."""
+    return tuple(
+        (
+            header,
+            build_policy(report_only=report_only),
+            exempt,
+            tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()),
+        )
+        for header, report_only, exempt, setting in (
+            (HEADER, False, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (HEADER_REPORT_ONLY, True, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        )
+    )
 
 
 @receiver(setting_changed)
@@ -85,16 +97,7 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
             return super().process_response(request, response)
         if response.status_code in (500, 404) and settings.DEBUG:
             return response  # django-csp leaves Django's debug pages alone
-        for header, value, exempt, setting in zip(
-            (HEADER, HEADER_REPORT_ONLY),
-            _site_policies(),
-            ("_csp_exempt", "_csp_exempt_ro"),
-            ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
-            strict=True,
-        ):
-            excluded = tuple(
-                (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
-            )
+        for header, value, exempt, excluded in _site_policies():
             if (
                 value
                 and header not in response
