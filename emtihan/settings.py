@@ -67,9 +67,15 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 # Days a student has to appeal a released result (docs/GRADING.md, "Appeals").
 GRADING_APPEAL_DAYS = envint("GRADING_APPEAL_DAYS", 3)
 # How long a sitting token stays valid (attempts/tokens.py; docs/EXAM-SITTING.md): the exam
-# page renews it with every heartbeat (30 s), so logout, a password change or a
-# deactivation reaches the answer writes within this many seconds.
+# page renews it by a heartbeat (every 30 s) that its session authenticates, so logout, a
+# password change or a deactivation reaches the answer writes within this many seconds.
 ATTEMPT_TOKEN_SECONDS = envint("ATTEMPT_TOKEN_SECONDS", 300)
+# Until a token is this old, the page's heartbeat may present it instead of the session
+# (and gets the same token back); the first heartbeat after that goes by the session and
+# renews it. 0 sends every heartbeat through the session.
+ATTEMPT_TOKEN_RENEW_SECONDS = min(
+    envint("ATTEMPT_TOKEN_RENEW_SECONDS", ATTEMPT_TOKEN_SECONDS // 2), ATTEMPT_TOKEN_SECONDS
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

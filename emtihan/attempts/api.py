@@ -126,7 +126,8 @@ class HeartbeatOut(Schema):
     status: str
     absence_seconds: int
     absence_cap_seconds: int
-    # A renewed sitting token (attempts/tokens.py): the heartbeat is session-authenticated.
+    # The sitting token to use from now on (attempts/tokens.py): a fresh one when the
+    # session authenticated the heartbeat, else the young token it came with.
     attempt_token: str
 
 
@@ -174,7 +175,11 @@ def _state(request: HttpRequest, attempt: Attempt) -> dict[str, Any]:
 
 
 def _token(request: HttpRequest, attempt: Attempt) -> str:
-    return token_issue(attempt_id=attempt.pk, user=cast(User, request.user))
+    """The sitting token for the answer: a fresh one where the session authenticated the
+    request; the one it came with where that token did (a young token's heartbeat:
+    a token never renews itself, tokens.token_for_path)."""
+    presented = getattr(request, "sitting_token", "")
+    return presented or token_issue(attempt_id=attempt.pk, user=cast(User, request.user))
 
 
 # --- endpoints -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from emtihan.accounts.middleware import language_to_apply, zone_named
 from emtihan.core.lanes import MiddlewareLane
 
-from .tokens import HEADER, TOKEN_PATHS, token_read
+from .tokens import HEADER, token_for_path
 
 
 class AttemptTokenMiddleware:
@@ -33,12 +33,12 @@ class AttemptTokenMiddleware:
         value = request.META.get(HEADER)
         if not value:
             return self.get_response(request)
-        match = TOKEN_PATHS.match(request.path_info)
-        attempt = match and (match["attempt"] or match["proctored"])
-        grant = attempt and token_read(value, attempt_id=int(attempt))
+        grant = token_for_path(value, request.path_info)
         if not grant:
             return self.get_response(request)
         request.user = grant.user()
+        # The heartbeat answers with the token it came with (it renews none: api._token).
+        request.sitting_token = value
         # The token's language where it wins (no language cookie on this device), else the
         # device's choice as LocaleMiddleware makes it; for this request only: the
         # thread's language and zone come back after it.

@@ -12,10 +12,12 @@ What a token is: the attempt's id, the student's user id, their interface langua
 time zone, signed with SECRET_KEY (HMAC-SHA256, Django's ``TimestampSigner`` with a salt
 of its own) and dated. It is accepted only:
 - on the write endpoints of the attempt it names (``TOKEN_PATHS``: the draft, the send,
-  a picture, and proctoring's uploads during the sitting); never to start, read, renew
-  itself or reach anything else;
-- younger than ``settings.ATTEMPT_TOKEN_SECONDS`` (5 minutes by default; the page renews
-  it with every heartbeat, every 30 s, which the session authenticates);
+  a picture, and proctoring's uploads during the sitting) and on its heartbeat while it is
+  younger than ``settings.ATTEMPT_TOKEN_RENEW_SECONDS`` (``token_for_path``); never to
+  start, read, finish, renew itself or reach anything else;
+- younger than ``settings.ATTEMPT_TOKEN_SECONDS`` (5 minutes by default; the page gets a
+  fresh one from the first heartbeat, every 30 s, after the token turned
+  ``ATTEMPT_TOKEN_RENEW_SECONDS`` old: that heartbeat is the session's);
 - with the same CSRF check as the session (the CSRF cookie and the ``X-CSRFToken``
   header; ninja's ``SessionAuth`` still runs and makes it).
 Anything else (no token, a bad or stale one, another attempt's) is ignored, and the
@@ -36,11 +38,13 @@ from emtihan.accounts.models import User
 HEADER = "HTTP_X_ATTEMPT_TOKEN"
 _SALT = "emtihan.attempts.sitting-token"
 
-# The endpoints a token authenticates: the attempt's answer writes and pictures, and the
-# proctoring uploads of the sitting (snapshots, events, detections, voice clips).
+# The endpoints a token authenticates: the attempt's answer writes and pictures, the
+# proctoring uploads of the sitting (snapshots, events, detections, voice clips), and the
+# heartbeat while the token is young (``heartbeat``, below).
 TOKEN_PATHS = re.compile(
     r"^/api/v1/(?:attempts/(?P<attempt>[0-9]{1,18})/(?:answers/[0-9]{1,18}/(?:draft|send)|pictures)"
-    r"|proctoring/attempts/(?P<proctored>[0-9]{1,18})/(?:snapshots|events|detections|clips))$"
+    r"|proctoring/attempts/(?P<proctored>[0-9]{1,18})/(?:snapshots|events|detections|clips)"
+    r"|attempts/(?P<heartbeat>[0-9]{1,18})/heartbeat)$"
 )
 
 
@@ -60,6 +64,27 @@ class Grant:
         return User.from_db("default", ["id", "is_active"], [self.user_id, True])
 
 
+def token_for_path(value: str, path: str) -> Grant | None:
+    """The grant of a token presented on ``path``: valid, for the attempt the path names,
+    on an endpoint tokens serve (``TOKEN_PATHS``); None for anything else.
+
+    On the heartbeat it must also be younger than ``settings.ATTEMPT_TOKEN_RENEW_SECONDS``:
+    the heartbeat is where the page gets a fresh token, which only the session may hand
+    out. So a young token's heartbeat is answered with that same token, and once it is
+    older the page's next heartbeat goes by its session and gets a new one. A token
+    never renews itself, and logout reaches the page within ``ATTEMPT_TOKEN_SECONDS``
+    as before, while four heartbeats in five skip the session's reads."""
+    match = TOKEN_PATHS.match(path)
+    if not match:
+        return None
+    if match["heartbeat"]:
+        renew = settings.ATTEMPT_TOKEN_RENEW_SECONDS
+        if renew <= 0:
+            return None
+        return token_read(value, attempt_id=int(match["heartbeat"]), max_age=renew)
+    return token_read(value, attempt_id=int(match["attempt"] or match["proctored"]))
+
+
 def _signer() -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=_SALT)
 
@@ -73,12 +98,19 @@ def token_issue(*, attempt_id: int, user: User) -> str:
     )
 
 
-def token_read(value: str, *, attempt_id: int) -> Grant | None:
-    """The grant of a valid, unexpired token for this attempt; None for anything else."""
+def token_read(value: str, *, attempt_id: int, max_age: int | None = None) -> Grant | None:
+    """The grant of a valid token for this attempt, younger than ``max_age`` seconds
+    (``settings.ATTEMPT_TOKEN_SECONDS`` unless a shorter age is asked for); None for
+    anything else."""
     if not value or len(value) > 400:
         return None
+    age = (
+        settings.ATTEMPT_TOKEN_SECONDS
+        if max_age is None
+        else min(max_age, settings.ATTEMPT_TOKEN_SECONDS)
+    )
     try:
-        data = _signer().unsign_object(value, max_age=settings.ATTEMPT_TOKEN_SECONDS)
+        data = _signer().unsign_object(value, max_age=age)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     if not isinstance(data, dict):

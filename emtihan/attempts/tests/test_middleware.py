@@ -3,8 +3,11 @@ token instead of the session, with the CSRF check and the ownership rule unchang
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.conf import settings
+from django.core import signing
 from django.test import Client
 from django.utils import translation
 
@@ -83,10 +86,46 @@ def test_a_bad_token_falls_back_to_the_session(client, state):
     assert save(Client(), state, token="not-a-token").status_code == 401
 
 
+def test_a_young_tokens_heartbeat_keeps_that_token(state, django_assert_num_queries):
+    stranger = Client()  # no session: the token alone
+    with django_assert_num_queries(1):  # the attempt's read; no session, no user
+        beat = stranger.post(
+            f"{API}/{state['id']}/heartbeat",
+            {},
+            content_type="application/json",
+            HTTP_X_ATTEMPT_TOKEN=state["attempt_token"],
+        )
+    assert beat.status_code == 200, beat.content
+    assert beat.json()["status"] == "in_progress"
+    assert beat.json()["attempt_token"] == state["attempt_token"]  # never renews itself
+    assert not beat.cookies
+
+
+def test_an_older_tokens_heartbeat_goes_by_the_session_and_renews_it(
+    client, state, settings, monkeypatch
+):
+    settings.ATTEMPT_TOKEN_RENEW_SECONDS = 60
+    later = time.time() + 61
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+
+    def beat(who):
+        return who.post(
+            f"{API}/{state['id']}/heartbeat",
+            {},
+            content_type="application/json",
+            HTTP_X_ATTEMPT_TOKEN=state["attempt_token"],
+        )
+
+    assert beat(Client()).status_code == 401  # too old for the heartbeat, and no session
+    renewed = beat(client).json()["attempt_token"]
+    assert renewed != state["attempt_token"]
+    # the old token still writes until it expires (ATTEMPT_TOKEN_SECONDS)
+    assert save(Client(), state, token=state["attempt_token"]).status_code == 200
+
+
 def test_a_token_does_not_open_other_endpoints(state):
     stranger = Client()
     for method, path in [
-        ("post", f"{API}/{state['id']}/heartbeat"),
         ("get", f"{API}/{state['id']}"),
         ("post", f"{API}/{state['id']}/finish"),
     ]:

@@ -100,3 +100,7 @@ def test_hot_paths_stay_within_their_baselines(meter, live_exam):
     seen_ago(state["id"], 25)
     meter("draft_save_token_with_presence", "put", f"{url}/draft", body(5, "k5"), **token)
     meter("send_token", "post", f"{url}/send", body(6, "s6"), **token)
+    # the heartbeat with a young token: the attempt's read, and its presence write when due
+    seen_ago(state["id"], 30)
+    meter("heartbeat_token_with_presence", "post", f"{API}/{state['id']}/heartbeat", **token)
+    meter("heartbeat_token", "post", f"{API}/{state['id']}/heartbeat", **token)

@@ -8,7 +8,7 @@ import pytest
 from django.core import signing
 from django.test import override_settings
 
-from emtihan.attempts.tokens import TOKEN_PATHS, token_issue, token_read
+from emtihan.attempts.tokens import TOKEN_PATHS, token_for_path, token_issue, token_read
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_a_token_expires(student, monkeypatch):
         ("/api/v1/proctoring/attempts/5/clips", True),
         ("/api/v1/proctoring/exams/5/consent", False),
         ("/api/v1/proctoring/identity-checks/5/frames", False),
-        ("/api/v1/attempts/5/heartbeat", False),  # renews the token: the session's
+        ("/api/v1/attempts/5/heartbeat", True),  # while young: token_for_path
         ("/api/v1/attempts/5", False),
         ("/api/v1/attempts/start", False),
         ("/api/v1/attempts/5/finish", False),
@@ -94,3 +94,26 @@ def test_a_token_expires(student, monkeypatch):
 )
 def test_the_paths_a_token_serves(path, served):
     assert bool(TOKEN_PATHS.match(path)) is served
+
+
+@override_settings(ATTEMPT_TOKEN_SECONDS=300, ATTEMPT_TOKEN_RENEW_SECONDS=150)
+def test_the_heartbeat_takes_only_a_young_token(student, monkeypatch):
+    token = token_issue(attempt_id=7, user=student)
+    now = time.time()
+    beat, draft = "/api/v1/attempts/7/heartbeat", "/api/v1/attempts/7/answers/9/draft"
+    monkeypatch.setattr(signing.time, "time", lambda: now + 149)
+    assert token_for_path(token, beat) is not None
+    monkeypatch.setattr(signing.time, "time", lambda: now + 151)
+    # too old for the heartbeat, which must then go by the session and renew it; the
+    # answer writes still take it until it expires
+    assert token_for_path(token, beat) is None
+    assert token_for_path(token, draft) is not None
+    assert token_for_path(token, "/api/v1/attempts/8/heartbeat") is None  # another attempt
+    assert token_for_path(token, "/api/v1/attempts/7/finish") is None
+
+
+@override_settings(ATTEMPT_TOKEN_RENEW_SECONDS=0)
+def test_a_renewal_age_of_zero_sends_every_heartbeat_to_the_session(student):
+    token = token_issue(attempt_id=7, user=student)
+    assert token_for_path(token, "/api/v1/attempts/7/heartbeat") is None
+    assert token_for_path(token, "/api/v1/attempts/7/answers/9/send") is not None
