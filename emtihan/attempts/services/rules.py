@@ -7,13 +7,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from emtihan.accounts.models import User
 from emtihan.audit.services import audit_record
 from emtihan.core.errors import DomainError, NotFoundError
+from emtihan.core.hotreads import HotRead
 from emtihan.policy import attempts as policy
+from emtihan.policy.accounts import is_person
 
 from ..models import Attempt, AttemptStatus
 
@@ -112,15 +115,26 @@ class SaveResult:
 def attempt_of(*, attempt_id: int, student_user: User) -> Attempt:
     """The student's own attempt, with only what the hot paths need (one query)."""
     attempt = (
-        policy.own_attempts(student_user)
-        .select_related("exam")
-        .only(*HOT_FIELDS)
-        .filter(pk=attempt_id)
-        .first()
+        _OWN_ATTEMPT.first(user_id=student_user.pk, attempt_id=attempt_id)
+        if is_person(student_user)
+        else None
     )
     if attempt is None:
         raise NotFoundError(_(ERR_ATTEMPT_NOT_FOUND))
     return attempt
+
+
+def _own_attempt(user_id: int, attempt_id: int) -> QuerySet[Attempt]:
+    return (
+        policy.own_attempts(User(pk=user_id, is_active=True))
+        .select_related("exam")
+        .only(*HOT_FIELDS)
+        .filter(pk=attempt_id)
+    )
+
+
+# Compiled once per thread (core/hotreads.py): every heartbeat and write reads it.
+_OWN_ATTEMPT = HotRead("attempt_of", _own_attempt, ("user_id", "attempt_id"))
 
 
 def closed_error(attempt_id: int, *, status: str | None = None) -> TimeIsOver:

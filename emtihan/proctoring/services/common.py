@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -15,9 +16,11 @@ from PIL import Image, UnidentifiedImageError
 from emtihan.accounts.models import User
 from emtihan.attempts.models import Attempt
 from emtihan.core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+from emtihan.core.hotreads import HotRead
 from emtihan.exams.models import Exam, ProctoringLevel
 from emtihan.policy import attempts as attempts_policy
 from emtihan.policy import proctoring as policy
+from emtihan.policy.accounts import is_person
 from emtihan.policy.exams import student_of
 from emtihan.university.models import Student
 
@@ -118,6 +121,19 @@ HOT_FIELDS = (
 )
 
 
+def _own_sitting_session(user_id: int, attempt_id: int) -> QuerySet[ProctoringSession]:
+    return (
+        policy.own_sessions(User(pk=user_id, is_active=True))
+        .select_related("attempt", "exam")
+        .only(*HOT_FIELDS)
+        .filter(attempt_id=attempt_id)
+    )
+
+
+# Compiled once per thread (core/hotreads.py): every snapshot, event and clip reads it.
+_SITTING_SESSION = HotRead("sitting_session", _own_sitting_session, ("user_id", "attempt_id"))
+
+
 def sitting_session(
     *, student_user: User, attempt_id: int, now: dt.datetime
 ) -> tuple[ProctoringSession, Attempt]:
@@ -125,11 +141,9 @@ def sitting_session(
     the session knows its sitting. Refuses (409) before consent, (410) once the sitting
     ended more than ``LATE_UPLOAD_MINUTES`` ago."""
     session = (
-        policy.own_sessions(student_user)
-        .select_related("attempt", "exam")
-        .only(*HOT_FIELDS)
-        .filter(attempt_id=attempt_id)
-        .first()
+        _SITTING_SESSION.first(user_id=student_user.pk, attempt_id=attempt_id)
+        if is_person(student_user)
+        else None
     )
     if session is None:
         session = _link_sitting(student_user=student_user, attempt_id=attempt_id, now=now)
