@@ -6,8 +6,10 @@
 # Environment: PGURL (default postgres://postgres@127.0.0.1:5432), BENCH_DB (the database,
 # dropped and made anew; default emtihan_bench), SERVER (granian: its WSGI
 # interface, the default, docs/OPERATIONS.md; gunicorn: its threaded worker), WORKERS
-# (processes, default 3), THREADS (per process, default 8: gunicorn's threads, granian's
-# blocking threads, each running the application), PORT (default 8077), KEEPALIVE
+# (processes, default 2: one per core here), THREADS (per process, default 4: gunicorn's
+# threads, granian's blocking threads, each running the application; the defaults were
+# 3 and 8 until 2026-12-03, "How many workers and threads" in docs/BENCHMARKS.md, so
+# figures before that say 3 × 8), PORT (default 8077), KEEPALIVE
 # (seconds gunicorn keeps an idle connection open, default 2 as gunicorn's; granian closes
 # one after 30 s without a request, its --http1-header-read-timeout), ACCESS_LOG (a file;
 # gunicorn, which it chooses unless SERVER says otherwise, logs each request with its
@@ -16,8 +18,8 @@
 # answered, so the generator can split its latencies).
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 BENCH_DB=${BENCH_DB:-emtihan_bench}
-WORKERS=${WORKERS:-3}
-THREADS=${THREADS:-8}
+WORKERS=${WORKERS:-2}
+THREADS=${THREADS:-4}
 KEEPALIVE=${KEEPALIVE:-2}
 PORT=${PORT:-8077}
 # On input SERVER names the server (from here on it is the server's pid): granian, the
