@@ -8,8 +8,9 @@
 # interface, the default, docs/OPERATIONS.md; gunicorn: its threaded worker), WORKERS
 # (processes, default 2: one per core here), THREADS (per process, default 4: gunicorn's
 # threads, granian's blocking threads, each running the application; the defaults were
-# 3 and 8 until 2026-12-03, "How many workers and threads" in docs/BENCHMARKS.md, so
-# figures before that say 3 × 8), PORT (default 8077), KEEPALIVE
+# 3 and 8 until 2026-12-03, see "The heartbeat by its token, hot reads, and 2 × 4
+# threads" in docs/BENCHMARKS.md; figures before that say 3 × 8), PORT (default 8077),
+# KEEPALIVE
 # (seconds gunicorn keeps an idle connection open, default 2 as gunicorn's; granian closes
 # one after 30 s without a request, its --http1-header-read-timeout), ACCESS_LOG (a file;
 # gunicorn, which it chooses unless SERVER says otherwise, logs each request with its
