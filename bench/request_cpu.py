@@ -25,8 +25,9 @@ All requests carry the session cookie and the CSRF header. After a warm-up it ti
 kinds interleaved, so a busy moment of the machine falls on all of them) with
 ``time.process_time`` (this process's CPU: Python, psycopg, the JSON, the file writes'
 system time; not PostgreSQL's) and prints the CPU per request of each kind and round, then
-the medians; ``--profile KIND`` prints cProfile's 40 most expensive functions of one
-more round of that kind instead.
+the medians; ``--profile KIND`` prints cProfile's most expensive functions of one more
+round of that kind instead (``PROFILE_SORT``: pstats' order, default ``tottime``;
+``PROFILE_LINES``: how many, default 40).
 
 What it is for: comparing two versions of the code on the same machine, one run after
 the other (``PYTHONPATH`` names the checkout to import), without the server's threads

@@ -19,7 +19,6 @@ different stand-ins give the same SQL), and each value is a parameter of its own
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -47,9 +46,10 @@ class _Compiled:
             raise ImproperlyConfigured(f"{read.name}: the SQL depends on the values")
         self.params = list(params)
         # position of each parameter that is one of the values: the value's name
+        named = {(read.stand_ins(0)[n], read.stand_ins(1)[n]): n for n in read.names}
         self.slots: dict[int, str] = {}
         for position, (a, b) in enumerate(zip(params, params_again, strict=True)):
-            name = read.value_at(a, b)
+            name = named.get((a, b))
             if name is not None:
                 self.slots[position] = name
             elif a != b:
@@ -82,12 +82,6 @@ class HotRead(Generic[M]):
     def stand_ins(self, which: int) -> dict[str, int]:
         return {name: _STAND_INS[which] - n for n, name in enumerate(self.names)}
 
-    def value_at(self, a: Any, b: Any) -> str | None:
-        for n, name in enumerate(self.names):
-            if (a, b) == (_STAND_INS[0] - n, _STAND_INS[1] - n):
-                return name
-        return None
-
     def _compiled(self, alias: str) -> _Compiled:
         # Per thread: a compiler holds its thread's connection.
         compiled = getattr(self._local, alias, None)
@@ -110,7 +104,7 @@ class HotRead(Generic[M]):
             return None
         # The ORM's own steps from here (ModelIterable): converters, the instance, the
         # related instances.
-        (row,) = itertools.islice(compiled.compiler.results_iter(results=[[row]]), 1)
+        row = next(iter(compiled.compiler.results_iter(results=[[row]])))
         obj = compiled.model.from_db(
             compiled.alias, compiled.init_list, row[compiled.start : compiled.end]
         )
